@@ -1,0 +1,7 @@
+// Linux interfaces the Glibc module does not export; used only from Sources/ExporterCore/System.
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+// GNU extensions hidden without _GNU_SOURCE; the prototypes are those of accept4(2) and pipe2(2).
+int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+int pipe2(int pipefd[2], int flags);

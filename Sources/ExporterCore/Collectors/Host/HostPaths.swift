@@ -1,0 +1,40 @@
+/// Where the host's procfs, sysfs and root file system are mounted (`--path.*`, as node_exporter),
+/// so the exporter can run in a container with the host mounted at /host.
+public struct HostPaths: Sendable {
+    public var procfs: String
+    public var sysfs: String
+    public var rootfs: String
+
+    public init(procfs: String = "/proc", sysfs: String = "/sys", rootfs: String = "/") {
+        self.procfs = procfs
+        self.sysfs = sysfs
+        self.rootfs = rootfs
+    }
+
+    public static let flags: [FlagSpec] = [
+        FlagSpec("path.procfs", kind: .string, default: "/proc", help: "procfs mountpoint.", group: "Host", placeholder: "<path>"),
+        FlagSpec("path.sysfs", kind: .string, default: "/sys", help: "sysfs mountpoint.", group: "Host", placeholder: "<path>"),
+        FlagSpec("path.rootfs", kind: .string, default: "/", help: "rootfs mountpoint.", group: "Host", placeholder: "<path>"),
+    ]
+
+    public init(flags: ParsedFlags) {
+        self.init(procfs: flags.string("path.procfs"), sysfs: flags.string("path.sysfs"), rootfs: flags.string("path.rootfs"))
+    }
+
+    public var proc: ProcFS { ProcFS(root: procfs) }
+}
+
+/// Reads files below a procfs (or sysfs) root: the real one, or a fixture tree in tests.
+public struct ProcFS: Sendable {
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    public func path(_ relative: String) -> String {
+        root.hasSuffix("/") ? root + relative : root + "/" + relative
+    }
+
+    public func read(_ relative: String) throws(FileReader.ReadError) -> String {
+        try FileReader.readText(path(relative))
+    }
+}

@@ -1,0 +1,96 @@
+/// Routes requests: the landing page, health endpoints, and scrapes of the telemetry path.
+public final class ExporterHandler: HTTPHandler {
+    public struct Settings: Sendable {
+        public var telemetryPath = "/metrics"
+        public var collectorTimeout = 10.0
+        public var exporterMetrics = true
+        public var gzipLevel: Int32 = 3
+
+        public init() {}
+    }
+
+    private let settings: Settings
+    private let scraper: Scraper
+    private let selfMetrics: SelfMetrics
+    private let exposition: ExpositionStats
+    private let logger: Logger
+    private let landingPage: [UInt8]
+    private static let allowed = [HTTPHeader("Allow", "GET, HEAD")]
+
+    public init(settings: Settings, scraper: Scraper, serverStats: ServerStats, exposition: ExpositionStats, logger: Logger) {
+        self.settings = settings
+        self.scraper = scraper
+        self.exposition = exposition
+        self.logger = logger
+        self.selfMetrics = SelfMetrics(server: serverStats, exposition: exposition)
+        self.landingPage = Array(LandingPage.html(telemetryPath: settings.telemetryPath, collectors: scraper.collectorNames).utf8)
+    }
+
+    public func handlerLabel(for request: HTTPRequest) -> String {
+        switch request.path {
+        case settings.telemetryPath, "/", "/-/healthy", "/-/ready": request.path
+        default: "other"
+        }
+    }
+
+    public func immediateResponse(to request: HTTPRequest) -> HTTPResponse? {
+        let known = ["/", "/-/healthy", "/-/ready", settings.telemetryPath]
+        guard known.contains(request.path) else { return .text(.notFound, "404 page not found\n") }
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return .text(.methodNotAllowed, "method \(request.method) not allowed; use GET or HEAD\n", headers: Self.allowed)
+        }
+        switch request.path {
+        case "/": return HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", body: landingPage)
+        case "/-/healthy": return .text(.ok, "stack_exporter is healthy.\n")
+        case "/-/ready": return .text(.ok, "stack_exporter is ready.\n")
+        default:
+            if case .failure(let error) = selection(for: request) { return .text(.badRequest, error.message + "\n") }
+            return nil  // a scrape: on a worker
+        }
+    }
+
+    public func response(to request: HTTPRequest) -> HTTPResponse {
+        guard case .success(let selection) = selection(for: request) else {
+            return .text(.badRequest, "invalid collector selection\n")
+        }
+        let timeout = ScrapeDeadline.seconds(header: request.header(ScrapeDeadline.headerName), configured: settings.collectorTimeout)
+        var families = scraper.scrape(selection, deadline: MonotonicTime.now().adding(seconds: timeout))
+        if settings.exporterMetrics { families.append(contentsOf: selfMetrics.families()) }
+        let normalized = Normalizer.normalize(families, stats: exposition)
+        let format = ContentNegotiation.format(accept: request.header("accept"))
+        var body = format == .openMetrics ? OpenMetricsFormat.render(normalized) : TextFormat.render(normalized)
+        var headers = [HTTPHeader("Vary", "Accept, Accept-Encoding")]
+        if ContentNegotiation.acceptsGzip(request.header("accept-encoding")) {
+            do {
+                body = try Gzip.compress(body, level: settings.gzipLevel)
+                headers.append(HTTPHeader("Content-Encoding", "gzip"))
+            } catch {
+                logger.warn("gzip failed; sending identity", ["err": error.description])
+            }
+        }
+        let contentType = format == .openMetrics ? OpenMetricsFormat.contentType : TextFormat.contentType
+        return HTTPResponse(status: .ok, contentType: contentType, body: body, headers: headers)
+    }
+
+    /// `collect[]=a&collect[]=b` restricts the scrape; `exclude[]=c` removes collectors; both at
+    /// once, or an unknown name, is a 400 (node_exporter's convention).
+    func selection(for request: HTTPRequest) -> Result<Scraper.Selection, SelectionError> {
+        let include = request.queryValues("collect[]"), exclude = request.queryValues("exclude[]")
+        let known = Set(scraper.collectorNames)
+        if !include.isEmpty && !exclude.isEmpty {
+            return .failure(SelectionError("collect[] and exclude[] cannot be combined"))
+        }
+        for name in include + exclude where !known.contains(name) {
+            let list = known.sorted().joined(separator: ", ")
+            return .failure(SelectionError("unknown or disabled collector \"\(name)\"; enabled: \(list.isEmpty ? "none" : list)"))
+        }
+        if !include.isEmpty { return .success(.only(Set(include))) }
+        if !exclude.isEmpty { return .success(.only(known.subtracting(exclude))) }
+        return .success(.all)
+    }
+
+    struct SelectionError: Error {
+        let message: String
+        init(_ message: String) { self.message = message }
+    }
+}

@@ -1,0 +1,76 @@
+import Dispatch
+
+/// Start-up: flags → configuration → logger → collectors → server; returns the exit status.
+public enum ExporterMain {
+    public static func run(arguments: [String], environment: [String: String]) -> Int32 {
+        let modules = CollectorCatalog.modules
+        let specs = Configuration.flagSpecs(modules: modules)
+        let configuration: Configuration
+        do {
+            switch try CommandLineParser.parse(arguments, specs: specs) {
+            case .help:
+                StandardStreams.writeOutput(CommandLineParser.helpText(specs: specs, summary: Configuration.summary))
+                return 0
+            case .version:
+                StandardStreams.writeOutput(BuildInfo.versionText)
+                return 0
+            case .run(let flags):
+                configuration = try Configuration.make(flags: flags, modules: modules)
+            }
+        } catch {
+            StandardStreams.writeError("stack_exporter: error: \(error.description), try --help\n")
+            return 2
+        }
+        return serve(configuration, environment: environment)
+    }
+
+    static func serve(_ configuration: Configuration, environment: [String: String]) -> Int32 {
+        let logger = Logger(level: configuration.logLevel, format: configuration.logFormat)
+        ProcessSetup.ignoreSIGPIPE()
+        ProcessSetup.raiseOpenFileLimit()
+        let exposition = ExpositionStats()
+        let settings = CollectorSettings(flags: configuration.flags, environment: environment, logger: logger)
+        var collectors: [(name: String, collector: any Collector)] = []
+        for module in configuration.collectors {
+            do {
+                collectors.append((module.name, try module.make(settings)))
+            } catch {
+                logger.error("cannot start collector", ["collector": module.name, "err": String(describing: error)])
+                return 1
+            }
+        }
+        let scraper = Scraper(collectors: collectors, logger: logger, exposition: exposition)
+        let stats = ServerStats()
+        let handler = ExporterHandler(settings: configuration.handler, scraper: scraper, serverStats: stats, exposition: exposition, logger: logger)
+        var listeners: [Socket] = []
+        for address in configuration.listenAddresses {
+            do {
+                listeners.append(try Socket.listen(on: address))
+            } catch {
+                logger.error("cannot listen", ["address": address.description, "err": error.description])
+                listeners.forEach { $0.close() }
+                return 1
+            }
+        }
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(listeners: listeners, handler: handler, limits: configuration.limits, stats: stats, logger: logger)
+        } catch {
+            logger.error("cannot start server", ["err": error.description])
+            return 1
+        }
+        let control = server.control
+        let signals = SignalWatcher { signal in
+            logger.info("shutting down", ["signal": signal])
+            control.requestShutdown()
+        }
+        logger.info("starting stack_exporter", ["version": BuildInfo.version, "collectors": collectors.map(\.name).joined(separator: ",")])
+        for (address, port) in zip(configuration.listenAddresses, server.boundPorts) {
+            logger.info("listening", ["address": ListenAddress(host: address.host, port: port).description])
+        }
+        server.run()
+        withExtendedLifetime(signals) {}
+        logger.info("stopped")
+        return 0
+    }
+}

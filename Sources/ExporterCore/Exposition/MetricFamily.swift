@@ -1,0 +1,55 @@
+/// One label pair of a sample.
+public struct Label: Sendable, Equatable, Hashable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// One sample of a family. `suffix` is empty except for histogram and summary parts
+/// (`_bucket`, `_sum`, `_count`).
+public struct Sample: Sendable, Equatable {
+    public var labels: [Label]
+    public var value: Double
+    public var suffix: String
+
+    public init(labels: [Label] = [], value: Double, suffix: String = "") {
+        self.labels = labels
+        self.value = value
+        self.suffix = suffix
+    }
+
+    /// Builds the labels from the descriptor's names, in order.
+    public init(_ descriptor: FamilyDescriptor, _ values: [String], value: Double) {
+        var labels: [Label] = []
+        labels.reserveCapacity(values.count)
+        for (name, labelValue) in zip(descriptor.labels, values) { labels.append(Label(name, labelValue)) }
+        self.init(labels: labels, value: value)
+    }
+}
+
+/// A family and its samples, as collectors return them.
+public struct MetricFamily: Sendable, Equatable {
+    public var descriptor: FamilyDescriptor
+    public var samples: [Sample]
+
+    public init(_ descriptor: FamilyDescriptor, samples: [Sample] = []) {
+        self.descriptor = descriptor
+        self.samples = samples
+    }
+
+    /// A family with a single unlabelled sample.
+    public init(_ descriptor: FamilyDescriptor, value: Double) {
+        self.init(descriptor, samples: [Sample(value: value)])
+    }
+
+    public var name: String { descriptor.name }
+
+    /// Appends a sample whose label values follow `descriptor.labels`.
+    public mutating func add(_ labelValues: [String], _ value: Double) {
+        samples.append(Sample(descriptor, labelValues, value: value))
+    }
+}

@@ -1,0 +1,38 @@
+/// Prometheus text exposition format 0.0.4
+/// (https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format).
+public enum TextFormat {
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    /// Renders normalized families (see `Normalizer`).
+    public static func render(_ families: [MetricFamily]) -> [UInt8] {
+        var out = ExpositionBuffer(capacity: families.count * 160)
+        for family in families {
+            let d = family.descriptor
+            if !d.help.isEmpty {
+                out.append("# HELP ")
+                out.append(d.name)
+                out.append(UInt8(ascii: " "))
+                out.appendHelp(d.help, escapeQuotes: false)
+                out.append(UInt8(ascii: "\n"))
+            }
+            out.append("# TYPE ")
+            out.append(d.name)
+            out.append(UInt8(ascii: " "))
+            out.append(d.type.rawValue)
+            out.append(UInt8(ascii: "\n"))
+            for sample in family.samples {
+                out.append(d.name)
+                out.append(sample.suffix)
+                out.appendLabels(sample.labels)
+                out.append(UInt8(ascii: " "))
+                out.appendValue(sample.value)
+                out.append(UInt8(ascii: "\n"))
+            }
+        }
+        return out.bytes
+    }
+
+    public static func render(text families: [MetricFamily]) -> String {
+        String(decoding: render(families), as: UTF8.self)
+    }
+}

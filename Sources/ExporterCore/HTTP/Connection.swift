@@ -1,0 +1,37 @@
+/// One client connection, owned by the event loop thread.
+final class Connection {
+    enum Phase {
+        /// Reading a request head. `started` is when the timed wait began; `partial` whether
+        /// bytes of the next request have arrived (then the header timeout applies, else idle).
+        case reading(started: MonotonicTime, partial: Bool)
+        /// A worker is producing the response.
+        case processing
+        case writing(started: MonotonicTime)
+        /// After an error response: discard input until EOF, so closing does not reset the
+        /// connection before the client read the answer.
+        case draining(started: MonotonicTime)
+    }
+
+    struct Pending {
+        var isHead: Bool
+        var keepAlive: Bool
+        var handlerLabel: String
+    }
+
+    let id: UInt64
+    let socket: Socket
+    var phase: Phase
+    var inbound: [UInt8] = []
+    var outbound: [UInt8] = []
+    var written = 0
+    var closeAfterWrite = false
+    var peerClosed = false
+    var servedRequests = 0
+    var pending: Pending?
+
+    init(id: UInt64, socket: Socket, now: MonotonicTime) {
+        self.id = id
+        self.socket = socket
+        self.phase = .reading(started: now, partial: false)
+    }
+}

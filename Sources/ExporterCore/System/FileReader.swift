@@ -1,0 +1,77 @@
+import Glibc
+
+/// Bounded file reads: procfs and sysfs report sizes of 0 or 4096 whatever the content, so files
+/// are read until EOF up to a cap (1 MiB by default, as prometheus/procfs' ReadFileNoStat).
+public struct FileReader: Sendable {
+    public static let defaultLimit = 1 << 20
+
+    public struct ReadError: Error, CustomStringConvertible, Sendable {
+        public let path: String
+        public let cause: SystemError?
+        public let tooLarge: Bool
+
+        public var description: String {
+            if tooLarge { return "\(path): larger than the read limit" }
+            return "\(path): \(cause?.description ?? "unreadable")"
+        }
+
+        public var isNotFound: Bool { cause?.code == ENOENT }
+    }
+
+    public static func readBytes(_ path: String, limit: Int = defaultLimit) throws(ReadError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ReadError(path: path, cause: .lastError("open"), tooLarge: false) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var used = 0
+        while true {
+            if used == buffer.count {
+                guard buffer.count < limit + 1 else { break }
+                buffer.append(contentsOf: repeatElement(0, count: min(buffer.count, limit + 1 - buffer.count)))
+            }
+            let n = buffer.withUnsafeMutableBytes { raw in
+                Glibc.read(fd, raw.baseAddress.map { $0 + used }, raw.count - used)
+            }
+            if n > 0 { used += n; continue }
+            if n == 0 { break }
+            if errno == EINTR { continue }
+            throw ReadError(path: path, cause: .lastError("read"), tooLarge: false)
+        }
+        guard used <= limit else { throw ReadError(path: path, cause: nil, tooLarge: true) }
+        buffer.removeSubrange(used...)
+        return buffer
+    }
+
+    /// Reads a text file; invalid UTF-8 is replaced with U+FFFD rather than failing.
+    public static func readText(_ path: String, limit: Int = defaultLimit) throws(ReadError) -> String {
+        String(decoding: try readBytes(path, limit: limit), as: UTF8.self)
+    }
+
+    /// Names in a directory, without `.` and `..`; nil when it cannot be opened.
+    public static func directoryEntries(_ path: String) -> [String]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Counts directory entries without building names (for /proc/self/fd).
+    public static func countEntries(_ path: String) -> Int? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var count = 0
+        while let entry = readdir(dir) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                raw[0] == 0x2E && (raw[1] == 0 || (raw[1] == 0x2E && raw[2] == 0))
+            }
+            if !isDot { count += 1 }
+        }
+        return count
+    }
+}

@@ -1,0 +1,268 @@
+import CSystem
+import Glibc
+
+/// A socket descriptor. All socket system calls of the exporter live in this file, so errno and
+/// EINTR handling is reviewed in one place.
+public struct Socket: Sendable, Hashable {
+    public let fd: Int32
+
+    public init(fd: Int32) { self.fd = fd }
+
+    public enum IOResult: Equatable {
+        case transferred(Int)
+        case wouldBlock
+        case closed
+        case failed(SystemError)
+    }
+
+    // MARK: listening
+
+    /// Binds and listens on `address`. An empty host listens on all interfaces: IPv6 dual-stack
+    /// where the kernel has IPv6, else IPv4 (as Go's `:port` does for node_exporter).
+    public static func listen(on address: ListenAddress, backlog: Int32 = 1024) throws(SystemError) -> Socket {
+        if address.host.isEmpty {
+            do { return try listen(resolved: .ipv6Any(port: address.port), backlog: backlog) } catch {
+                guard error.code == EAFNOSUPPORT || error.code == EADDRNOTAVAIL else { throw error }
+                return try listen(resolved: .ipv4Any(port: address.port), backlog: backlog)
+            }
+        }
+        return try listen(resolved: SocketAddress.resolve(host: address.host, port: address.port), backlog: backlog)
+    }
+
+    private static func listen(resolved address: SocketAddress, backlog: Int32) throws(SystemError) -> Socket {
+        let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw SystemError.lastError("socket") }
+        let socket = Socket(fd: fd)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        if address.family == AF_INET6 {
+            // Dual stack only for the wildcard; an explicit [::1] stays IPv6-only.
+            var v6only: Int32 = address.isWildcard ? 0 : 1
+            setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &v6only, socklen_t(MemoryLayout<Int32>.size))
+        }
+        let bound = address.withSockaddr { Glibc.bind(fd, $0, $1) }
+        guard bound == 0 else {
+            let error = SystemError.lastError("bind \(address)")
+            socket.close()
+            throw error
+        }
+        guard Glibc.listen(fd, backlog) == 0 else {
+            let error = SystemError.lastError("listen")
+            socket.close()
+            throw error
+        }
+        return socket
+    }
+
+    public enum AcceptResult {
+        case accepted(Socket)
+        case wouldBlock
+        case failed(SystemError)
+    }
+
+    /// Accepts one pending connection, non-blocking and close-on-exec.
+    public func accept() -> AcceptResult {
+        while true {
+            let client = accept4(fd, nil, nil, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
+            if client >= 0 { return .accepted(Socket(fd: client)) }
+            let error = SystemError.lastError("accept")
+            if error.code == EINTR || error.code == ECONNABORTED { continue }
+            return error.isWouldBlock ? .wouldBlock : .failed(error)
+        }
+    }
+
+    /// The port the kernel bound, for listeners on port 0.
+    public func localPort() -> UInt16? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard ok == 0 else { return nil }
+        return SocketAddress.port(of: storage)
+    }
+
+    // MARK: connecting (clients: tests, the Docker socket)
+
+    /// Connects a blocking TCP socket, for clients that then use poll-based deadlines.
+    public static func connect(host: String, port: UInt16) throws(SystemError) -> Socket {
+        let address = try SocketAddress.resolve(host: host, port: port)
+        let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SystemError.lastError("socket") }
+        let rc = address.withSockaddr { Glibc.connect(fd, $0, $1) }
+        guard rc == 0 else {
+            let error = SystemError.lastError("connect \(host):\(port)")
+            Glibc.close(fd)
+            throw error
+        }
+        return Socket(fd: fd)
+    }
+
+    // MARK: I/O
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n > 0 { return .transferred(n) }
+            if n == 0 { return .closed }
+            let error = SystemError.lastError("read")
+            if error.code == EINTR { continue }
+            if error.isWouldBlock { return .wouldBlock }
+            if error.code == ECONNRESET { return .closed }
+            return .failed(error)
+        }
+    }
+
+    /// Writes with MSG_NOSIGNAL so a vanished client never raises SIGPIPE.
+    public func write(_ bytes: UnsafeRawBufferPointer) -> IOResult {
+        while true {
+            let n = send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            if n >= 0 { return .transferred(n) }
+            let error = SystemError.lastError("send")
+            if error.code == EINTR { continue }
+            if error.isWouldBlock { return .wouldBlock }
+            if error.code == EPIPE || error.code == ECONNRESET { return .closed }
+            return .failed(error)
+        }
+    }
+
+    /// Writes everything, blocking: for test clients and simple tools only.
+    public func writeAll(_ bytes: [UInt8]) throws(SystemError) {
+        var offset = 0
+        while offset < bytes.count {
+            let result = bytes.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            switch result {
+            case .transferred(let n): offset += n
+            case .wouldBlock: _ = waitUntil(readable: false, timeoutMilliseconds: 1000)
+            case .closed: throw SystemError("send", code: EPIPE)
+            case .failed(let error): throw error
+            }
+        }
+    }
+
+    /// Waits for readiness with poll(2); false on timeout.
+    public func waitUntil(readable: Bool, timeoutMilliseconds: Int32) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(readable ? POLLIN : POLLOUT), revents: 0)
+        while true {
+            let rc = poll(&entry, 1, timeoutMilliseconds)
+            if rc < 0 && errno == EINTR { continue }
+            return rc > 0
+        }
+    }
+
+    public func shutdownWrite() { _ = Glibc.shutdown(fd, Int32(SHUT_WR)) }
+
+    public func setNoDelay() {
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    public func close() { _ = Glibc.close(fd) }
+}
+
+/// `host:port`, `[v6]:port` or `:port`, as `--web.listen-address` takes it.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: UInt16
+
+    public init(host: String, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
+
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") {
+            guard host.hasSuffix("]"), host.count > 2 else { return nil }
+            host = String(host.dropFirst().dropLast())
+        } else if host.contains(":") {
+            return nil  // a bare IPv6 literal needs brackets
+        }
+        self.init(host: host, port: port)
+    }
+
+    public var description: String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}
+
+/// A resolved IPv4 or IPv6 address.
+struct SocketAddress: CustomStringConvertible {
+    var storage: sockaddr_storage
+    var length: socklen_t
+    var family: Int32
+    var isWildcard: Bool
+    var text: String
+
+    var description: String { text }
+
+    static func ipv6Any(port: UInt16) -> SocketAddress {
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = port.bigEndian
+        address.sin6_addr = in6addr_any
+        return make(address, family: AF_INET6, wildcard: true, text: "[::]:\(port)")
+    }
+
+    static func ipv4Any(port: UInt16) -> SocketAddress {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = INADDR_ANY
+        return make(address, family: AF_INET, wildcard: true, text: "0.0.0.0:\(port)")
+    }
+
+    private static func make<T>(_ value: T, family: Int32, wildcard: Bool, text: String) -> SocketAddress {
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { dst in
+            withUnsafeBytes(of: value) { src in dst.copyMemory(from: src) }
+        }
+        return SocketAddress(storage: storage, length: socklen_t(MemoryLayout<T>.size), family: family, isWildcard: wildcard, text: text)
+    }
+
+    /// Numeric literals first; names through getaddrinfo(3), first result.
+    static func resolve(host: String, port: UInt16) throws(SystemError) -> SocketAddress {
+        var v4 = sockaddr_in()
+        if inet_pton(AF_INET, host, &v4.sin_addr) == 1 {
+            v4.sin_family = sa_family_t(AF_INET)
+            v4.sin_port = port.bigEndian
+            return make(v4, family: AF_INET, wildcard: false, text: "\(host):\(port)")
+        }
+        var v6 = sockaddr_in6()
+        if inet_pton(AF_INET6, host, &v6.sin6_addr) == 1 {
+            v6.sin6_family = sa_family_t(AF_INET6)
+            v6.sin6_port = port.bigEndian
+            return make(v6, family: AF_INET6, wildcard: false, text: "[\(host)]:\(port)")
+        }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &result)
+        defer { if let result { freeaddrinfo(result) } }
+        guard rc == 0, let first = result, let sa = first.pointee.ai_addr else {
+            throw SystemError("resolve \(host): \(String(cString: gai_strerror(rc)))", code: EINVAL)
+        }
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { dst in
+            dst.copyMemory(from: UnsafeRawBufferPointer(start: sa, count: Int(first.pointee.ai_addrlen)))
+        }
+        return SocketAddress(storage: storage, length: first.pointee.ai_addrlen, family: first.pointee.ai_family, isWildcard: false, text: "\(host):\(port)")
+    }
+
+    func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+        withUnsafePointer(to: storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
+        }
+    }
+
+    static func port(of storage: sockaddr_storage) -> UInt16? {
+        withUnsafeBytes(of: storage) { raw in
+            switch Int32(storage.ss_family) {
+            case AF_INET: return UInt16(bigEndian: raw.load(as: sockaddr_in.self).sin_port)
+            case AF_INET6: return UInt16(bigEndian: raw.load(as: sockaddr_in6.self).sin6_port)
+            default: return nil
+            }
+        }
+    }
+}
