@@ -13,7 +13,6 @@ public final class HTTPServer {
     private let logger: Logger
     private let stats: ServerStats
     private let parser: RequestParser
-    private let workers = DispatchQueue(label: "stack_exporter.http-workers", attributes: .concurrent)
 
     private let epoll: Epoll
     private var connections: [UInt64: Connection] = [:]
@@ -219,7 +218,10 @@ public final class HTTPServer {
         connection.phase = .processing
         try? epoll.modify(connection.socket.fd, token: connection.id, interest: .none)
         let id = connection.id, handler = self.handler, control = self.control
-        workers.async {
+        // A serial queue per request runs on libdispatch's overcommitting pool: a scrape that
+        // blocks waiting for collectors gets a thread of its own (bounded by maxConcurrentRequests),
+        // where a shared concurrent queue would stall every scrape behind two blocked ones.
+        DispatchQueue(label: "stack_exporter.request").async {
             control.complete(ServerControl.Completion(connectionID: id, response: handler.response(to: request)))
         }
     }

@@ -7,11 +7,12 @@ public final class Scraper: Sendable {
     public var collectorNames: [String] { runners.map(\.name) }
 
     public init(collectors: [(name: String, collector: any Collector)], logger: Logger, exposition: ExpositionStats) {
-        // A concurrent queue of its own: blocked collectors get threads of their own, and the
-        // runner's coalescing bounds them to one per collector.
-        let queue = DispatchQueue(label: "stack_exporter.collectors", attributes: .concurrent)
+        // A serial queue per collector: serial queues run on libdispatch's overcommitting pool, so
+        // a blocked collector never starves the others (concurrent queues share ncpu threads), and
+        // the runner's coalescing means one run, so one thread, per collector at most.
         runners = collectors.map {
-            CollectorRunner(name: $0.name, collector: $0.collector, logger: logger, exposition: exposition, queue: queue)
+            let queue = DispatchQueue(label: "stack_exporter.collector.\($0.name)")
+            return CollectorRunner(name: $0.name, collector: $0.collector, logger: logger, exposition: exposition, queue: queue)
         }
     }
 
