@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import ExporterCore
+
+/// A real Prometheus (Debian's package) scraping the real exporter: Prometheus negotiates
+/// OpenMetrics first, so this proves that format is accepted end to end and that series keep the
+/// names of the 0.0.4 format.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct PrometheusScrapeTests {
+    @Test func prometheusScrapesAndKeepsNames() throws {
+        let exporter = try ExporterProcess()
+        let prometheus = try PrometheusServer(target: "127.0.0.1:\(exporter.port)")
+        defer { prometheus.stop() }
+        let up = try prometheus.waitForQuery("up", until: { $0.contains("\"1\"") })
+        #expect(up.contains("\"1\""), "up: \(up)")
+        for name in ["process_cpu_seconds_total", "stack_exporter_build_info", "stack_exporter_scrape_collector_success", "node_load1"] {
+            let result = try prometheus.query(name)
+            #expect(result.contains("\"__name__\":\"\(name)\""), "\(name) missing: \(result)")
+        }
+        let headers = try prometheus.query("scrape_samples_scraped")
+        #expect(!headers.contains("\"0\""))
+    }
+}
+
+/// Starts `prometheus` on a free loopback port with a 1 s scrape interval of one target.
+final class PrometheusServer {
+    let process = Process()
+    let port: UInt16
+    let directory: URL
+
+    init(target: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("prom-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = """
+            global:
+              scrape_interval: 1s
+              scrape_timeout: 1s
+            scrape_configs:
+              - job_name: stack
+                static_configs:
+                  - targets: ['\(target)']
+            """
+        try config.write(to: directory.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
+        port = try freePort()
+        process.executableURL = URL(fileURLWithPath: try tool("prometheus"))
+        process.arguments = [
+            "--config.file=\(directory.path)/prometheus.yml", "--storage.tsdb.path=\(directory.path)/data",
+            "--web.listen-address=127.0.0.1:\(port)",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func query(_ expression: String) throws -> String {
+        let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? expression
+        return try httpGet(port: port, path: "/api/v1/query?query=\(encoded)")
+    }
+
+    /// Polls a query for up to `timeout` seconds until `until` holds.
+    func waitForQuery(_ expression: String, timeout: Double = 30, until: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            if let result = try? query(expression) {
+                last = result
+                if until(result) { return result }
+            }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        return last
+    }
+}
+
+/// A port the kernel reports free on 127.0.0.1.
+func freePort() throws -> UInt16 {
+    let socket = try Socket.listen(on: ListenAddress(host: "127.0.0.1", port: 0))
+    defer { socket.close() }
+    guard let port = socket.localPort() else { throw TestFailure("no port") }
+    return port
+}
+
+/// A plain GET returning the body, for JSON APIs on loopback.
+func httpGet(port: UInt16, path: String) throws -> String {
+    let socket = try Socket.connect(host: "127.0.0.1", port: port)
+    defer { socket.close() }
+    try socket.writeAll(Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while socket.waitUntil(readable: true, timeoutMilliseconds: 10_000) {
+        guard case .transferred(let n) = chunk.withUnsafeMutableBytes({ socket.read(into: $0) }) else { break }
+        bytes.append(contentsOf: chunk[0..<n])
+    }
+    let text = String(decoding: bytes, as: UTF8.self)
+    guard let split = text.range(of: "\r\n\r\n") else { throw TestFailure("no HTTP response from :\(port)") }
+    return String(text[split.upperBound...])
+}
