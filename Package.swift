@@ -21,7 +21,10 @@ let package = Package(
             name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(
             name: "ExporterCore",
-            dependencies: ["CSystem", "CZlib", "CLibPQ", "COpenSSL", "CCrypt"]),
+            // CLibPQ and CCrypt join when their users (the PostgreSQL collector, basic auth) land:
+            // SwiftPM links a system library into the binary as soon as a target depends on it,
+            // and every mapped library costs resident memory (libpq pulls in Kerberos, LDAP, GnuTLS).
+            dependencies: ["CSystem", "CZlib", "COpenSSL"]),
         .executableTarget(
             name: "StackExporter",
             dependencies: ["ExporterCore"]),
