@@ -5,3 +5,7 @@
 // GNU extensions hidden without _GNU_SOURCE; the prototypes are those of accept4(2) and pipe2(2).
 int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
 int pipe2(int pipefd[2], int flags);
+
+#include <malloc.h>
+#include <pthread.h>
+int pthread_setname_np(pthread_t thread, const char *name);

@@ -27,6 +27,7 @@ public enum ExporterMain {
     static func serve(_ configuration: Configuration, environment: [String: String]) -> Int32 {
         let logger = Logger(level: configuration.logLevel, format: configuration.logFormat)
         ProcessSetup.ignoreSIGPIPE()
+        ProcessSetup.limitMallocArenas()
         ProcessSetup.raiseOpenFileLimit()
         let exposition = ExpositionStats()
         let settings = CollectorSettings(flags: configuration.flags, environment: environment, logger: logger)

@@ -13,6 +13,7 @@ public final class HTTPServer {
     private let logger: Logger
     private let stats: ServerStats
     private let parser: RequestParser
+    private let workers: WorkerPool
 
     private let epoll: Epoll
     private var connections: [UInt64: Connection] = [:]
@@ -37,6 +38,7 @@ public final class HTTPServer {
         self.stats = stats
         self.logger = logger
         self.parser = RequestParser(maxHeadBytes: limits.maxHeadBytes, maxHeaderCount: limits.maxHeaderCount)
+        self.workers = WorkerPool(name: "se-http-worker", maxThreads: min(limits.maxConcurrentRequests, 64))
         self.control = try ServerControl()
         self.epoll = try Epoll()
         self.boundPorts = listeners.compactMap { $0.localPort() }
@@ -218,10 +220,7 @@ public final class HTTPServer {
         connection.phase = .processing
         try? epoll.modify(connection.socket.fd, token: connection.id, interest: .none)
         let id = connection.id, handler = self.handler, control = self.control
-        // A serial queue per request runs on libdispatch's overcommitting pool: a scrape that
-        // blocks waiting for collectors gets a thread of its own (bounded by maxConcurrentRequests),
-        // where a shared concurrent queue would stall every scrape behind two blocked ones.
-        DispatchQueue(label: "stack_exporter.request").async {
+        workers.submit {
             control.complete(ServerControl.Completion(connectionID: id, response: handler.response(to: request)))
         }
     }
