@@ -11,7 +11,7 @@ struct DiskStat: Equatable {
 func parseDiskStats(_ text: String) throws(ParseError) -> [DiskStat] {
     var result: [DiskStat] = []
     var lineNumber = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for line in ProcText.allLines(text) {
         lineNumber += 1
         let f = ProcText.fields(line)
         if f.isEmpty { continue }

@@ -8,7 +8,7 @@ func parseNameValueLines(_ text: String, file: String) throws(ParseError) -> [Na
     var result: [NamedValue] = []
     result.reserveCapacity(200)
     var lineNumber = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for line in ProcText.allLines(text) {
         lineNumber += 1
         let f = ProcText.fields(line)
         if f.isEmpty { continue }
@@ -60,7 +60,7 @@ struct SockStatField: Equatable {
 func parseSockStat(_ text: String, file: String) throws(ParseError) -> [SockStatField] {
     var result: [SockStatField] = []
     var lineNumber = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for line in ProcText.allLines(text) {
         lineNumber += 1
         let f = ProcText.fields(line)
         if f.isEmpty { continue }

@@ -9,7 +9,7 @@ func parseMemInfo(_ text: String) throws(ParseError) -> [MemInfoField] {
     var result: [MemInfoField] = []
     result.reserveCapacity(64)
     var lineNumber = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for line in ProcText.allLines(text) {
         lineNumber += 1
         if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
         let f = ProcText.fields(line)

@@ -14,7 +14,7 @@ enum NetDevFields {
 func parseNetDev(_ text: String) throws(ParseError) -> [NetDevLine] {
     var result: [NetDevLine] = []
     var lineNumber = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for line in ProcText.allLines(text) {
         lineNumber += 1
         if line.contains("|") { continue }  // the two header lines
         guard let colon = line.firstIndex(of: ":") else {

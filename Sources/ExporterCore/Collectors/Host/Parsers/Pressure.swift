@@ -8,7 +8,7 @@ struct PressureTotals: Equatable {
 func parsePressure(_ text: String, file: String) throws(ParseError) -> PressureTotals {
     var totals = PressureTotals()
     var lineNumber = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for line in ProcText.allLines(text) {
         lineNumber += 1
         let f = ProcText.fields(line)
         guard let kind = f.first else { continue }

@@ -20,7 +20,7 @@ struct ProcStat: Equatable {
 func parseProcStat(_ text: String, userHZ: Double = 100) throws(ParseError) -> ProcStat {
     var stat = ProcStat()
     var lineNumber = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for line in ProcText.allLines(text) {
         lineNumber += 1
         guard let first = line.first else { continue }
         if first == "c" && line.hasPrefix("cpu") {
