@@ -22,6 +22,7 @@ public struct HostPaths: Sendable {
     }
 
     public var proc: ProcFS { ProcFS(root: procfs) }
+    public var sys: ProcFS { ProcFS(root: sysfs) }
 }
 
 /// Reads files below a procfs (or sysfs) root: the real one, or a fixture tree in tests.
@@ -36,5 +37,19 @@ public struct ProcFS: Sendable {
 
     public func read(_ relative: String) throws(FileReader.ReadError) -> String {
         try FileReader.readText(path(relative))
+    }
+}
+
+extension ProcFS {
+    /// The file's text, or nil when it does not exist (an optional kernel feature: PSI, conntrack,
+    /// IPv6); any other failure still throws.
+    func readIfPresent(_ relative: String, alsoAbsentFor codes: [Int32] = []) throws(FileReader.ReadError) -> String? {
+        do {
+            return try read(relative)
+        } catch {
+            if error.isNotFound { return nil }
+            if let code = error.cause?.code, codes.contains(code) { return nil }
+            throw error
+        }
     }
 }

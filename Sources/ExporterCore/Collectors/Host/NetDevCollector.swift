@@ -1,0 +1,43 @@
+enum NetDevMetrics {
+    static let receive = NetDevFields.receive.map { descriptor("receive", $0) }
+    static let transmit = NetDevFields.transmit.map { descriptor("transmit", $0) }
+    static let receiveNoHandler = descriptor("receive", "nohandler")
+
+    private static func descriptor(_ direction: String, _ field: String) -> FamilyDescriptor {
+        FamilyDescriptor(
+            name: "node_network_\(direction)_\(field)_total", type: .counter,
+            help: "Network device statistic \(direction)_\(field).", labels: ["device"])
+    }
+
+    static let flags: [FlagSpec] = [
+        FlagSpec("collector.netdev.device-exclude", kind: .string, default: "",
+                 help: "Regexp of net devices to exclude.", group: "Host", placeholder: "<regex>"),
+    ]
+}
+
+/// `node_network_{receive,transmit}_*_total` from /proc/net/dev; `receive_nohandler` (which
+/// node_exporter gets over netlink) from sysfs `statistics/rx_nohandler`.
+struct NetDevCollector: Collector {
+    let proc: ProcFS
+    let sys: ProcFS
+    let deviceExclude: NamePattern
+
+    func collect(_ context: CollectContext) throws -> [MetricFamily] {
+        let devices = try parseNetDev(proc.read("net/dev")).filter { !deviceExclude.matches($0.device) }
+        var receive = NetDevMetrics.receive.map { MetricFamily($0) }
+        var transmit = NetDevMetrics.transmit.map { MetricFamily($0) }
+        var noHandler = MetricFamily(NetDevMetrics.receiveNoHandler)
+        for device in devices {
+            let labels = [device.device]
+            for k in 0..<8 {
+                receive[k].add(labels, device.values[k])
+                transmit[k].add(labels, device.values[8 + k])
+            }
+            if let text = try? sys.read("class/net/\(device.device)/statistics/rx_nohandler"),
+               let value = ProcText.number(ProcText.trimmed(text)) {
+                noHandler.add(labels, value)
+            }
+        }
+        return receive + transmit + [noHandler]
+    }
+}

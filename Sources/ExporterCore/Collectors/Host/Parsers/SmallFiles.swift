@@ -1,0 +1,83 @@
+/// /proc/sys/fs/file-nr, see proc(5): allocated, free (always 0 since 2.6) and maximum handles.
+func parseFileNR(_ text: String) throws(ParseError) -> (allocated: Double, maximum: Double) {
+    let f = ProcText.fields(Substring(text))
+    guard f.count >= 3, let allocated = ProcText.number(f[0]), let maximum = ProcText.number(ProcText.trimmed(String(f[2])))
+    else { throw ParseError(file: "sys/fs/file-nr", line: 1, text: text) }
+    return (allocated, maximum)
+}
+
+/// A single-number sysfs or procfs file (`entropy_avail`, `nf_conntrack_count`, `mtu`…).
+func parseSingleNumber(_ text: String, file: String) throws(ParseError) -> Double {
+    guard let value = ProcText.number(ProcText.trimmed(text)) else { throw ParseError(file: file, line: 1, text: text) }
+    return value
+}
+
+/// A CPU list such as /sys/devices/system/cpu/online (`0-3,5,7-8`; Documentation/admin-guide/cputopology.rst).
+func parseCPUList(_ text: String) throws(ParseError) -> Int {
+    var count = 0
+    for part in ProcText.trimmed(text).split(separator: ",") {
+        let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
+        if bounds.count == 1, UInt32(bounds[0]) != nil {
+            count += 1
+        } else if bounds.count == 2, let low = UInt32(bounds[0]), let high = UInt32(bounds[1]), low <= high {
+            count += Int(high - low) + 1
+        } else {
+            throw ParseError(file: "cpu list", line: 1, text: text)
+        }
+    }
+    guard count > 0 else { throw ParseError(file: "cpu list", line: 1, text: text) }
+    return count
+}
+
+/// /proc/net/stat/nf_conntrack: a header of field names, then one line of hex counters per CPU;
+/// summed per field.
+func parseConntrackStat(_ text: String) throws(ParseError) -> [String: Double] {
+    let lines = ProcText.lines(text)
+    guard let header = lines.first else { throw ParseError(file: "net/stat/nf_conntrack", line: 1, text: text) }
+    let names = ProcText.fields(header)
+    var sums = [Double](repeating: 0, count: names.count)
+    for (i, line) in lines.dropFirst().enumerated() {
+        let f = ProcText.fields(line)
+        guard f.count == names.count else { throw ParseError(file: "net/stat/nf_conntrack", line: i + 2, text: line) }
+        for k in 0..<f.count {
+            guard let v = UInt64(f[k], radix: 16) else { throw ParseError(file: "net/stat/nf_conntrack", line: i + 2, text: line) }
+            sums[k] += Double(v)
+        }
+    }
+    var result: [String: Double] = [:]
+    for (name, sum) in zip(names, sums) { result[String(name)] = sum }
+    return result
+}
+
+/// os-release(5): `KEY=value` with shell-style quoting; comments and blank lines skipped.
+func parseOSRelease(_ text: String) -> [String: String] {
+    var result: [String: String] = [:]
+    for line in ProcText.lines(text) {
+        let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+        guard !trimmed.hasPrefix("#"), let eq = trimmed.firstIndex(of: "=") else { continue }
+        let key = String(trimmed[..<eq])
+        var value = Substring(trimmed[trimmed.index(after: eq)...])
+        while let last = value.last, last == " " || last == "\t" || last == "\r" { value.removeLast() }
+        if let q = value.first, q == "\"" || q == "'", value.count >= 2, value.last == q {
+            value = value.dropFirst().dropLast()
+            var unescaped = ""
+            var escaping = false
+            for c in value {
+                if escaping || c != "\\" || q == "'" { unescaped.append(c); escaping = false } else { escaping = true }
+            }
+            result[key] = unescaped
+        } else {
+            result[key] = String(value)
+        }
+    }
+    return result
+}
+
+/// node_os_version's value: the leading `major.minor` of VERSION_ID as a number (`22.04` → 22.04,
+/// `12` → 12, `rolling` → none), as node_exporter does.
+func osVersionNumber(_ versionID: String) -> Double? {
+    var digits = Substring(versionID).prefix(while: { $0.isASCII && ($0.isNumber || $0 == ".") })
+    let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+    if parts.count > 2 { digits = digits[..<(parts[1].endIndex)] }
+    return Double(digits)
+}

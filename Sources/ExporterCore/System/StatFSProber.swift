@@ -1,0 +1,113 @@
+import Dispatch
+import Synchronization
+
+/// statvfs(3) with a deadline. A statfs on a dead NFS or FUSE mount blocks in the kernel and no
+/// signal ends it (node_exporter #244, #1498), so each call runs on its own helper thread (HelperThread) and the scrape
+/// waits only until its deadline. A mount whose call is still blocked is "stuck": later scrapes
+/// skip it, without a new thread, until that call returns. At most `maxStuck` threads are ever
+/// blocked; beyond that, new mounts are reported as stuck without being probed.
+public final class StatFSProber: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case usage(FilesystemUsage)
+        case failed(SystemError)
+        /// The call did not return before the deadline; its thread is still blocked.
+        case timedOut
+        /// A previous call for this mount is still blocked, so no new one was made.
+        case stuck
+    }
+
+    public typealias Query = @Sendable ([UInt8]) -> Result<FilesystemUsage, SystemError>
+
+    private let query: Query
+    private let maxStuck: Int
+    private let stuckPaths = Mutex<Set<[UInt8]>>([])
+
+    /// `query` is replaceable so tests can simulate a hung mount.
+    public init(maxStuck: Int = 16, query: @escaping Query = StatFSProber.statvfs) {
+        self.maxStuck = maxStuck
+        self.query = query
+    }
+
+    public static let statvfs: Query = { path in FilesystemUsage.query(path) }
+
+    /// Paths whose call is still blocked.
+    public var stuckCount: Int { stuckPaths.withLock { $0.count } }
+
+    /// Probes every path concurrently; waits for all of them until `deadline`.
+    public func probe(_ paths: [[UInt8]], deadline: MonotonicTime) -> [Outcome] {
+        var outcomes = [Outcome](repeating: .stuck, count: paths.count)
+        var pending: [(index: Int, call: PendingCall)] = []
+        pending.reserveCapacity(paths.count)
+        for (index, path) in paths.enumerated() {
+            let skip = stuckPaths.withLock { $0.contains(path) || $0.count >= maxStuck }
+            if skip { continue }
+            let call = PendingCall()
+            let started = HelperThread.detach { [self] in
+                let result = query(path)
+                if call.finish(result) { stuckPaths.withLock { _ = $0.remove(path) } }
+            }
+            if started {
+                pending.append((index, call))
+            } else {
+                outcomes[index] = .failed(SystemError("pthread_create", code: 11 /* EAGAIN */))
+            }
+        }
+        for (index, call) in pending {
+            if let result = call.wait(until: deadline) {
+                switch result {
+                case .success(let usage): outcomes[index] = .usage(usage)
+                case .failure(let error): outcomes[index] = .failed(error)
+                }
+            } else {
+                // abandon() runs under the call's lock, so the helper either sees the abandonment
+                // and clears the stuck mark, or already finished and we use its result.
+                if let late = call.abandon({ stuckPaths.withLock { _ = $0.insert(paths[index]) } }) {
+                    switch late {
+                    case .success(let usage): outcomes[index] = .usage(usage)
+                    case .failure(let error): outcomes[index] = .failed(error)
+                    }
+                } else {
+                    outcomes[index] = .timedOut
+                }
+            }
+        }
+        return outcomes
+    }
+}
+
+/// One statvfs call handed to a helper thread.
+private final class PendingCall: Sendable {
+    private enum State { case running, done(Result<FilesystemUsage, SystemError>), abandoned }
+    private let state = Mutex<State>(.running)
+    private let done = DispatchSemaphore(value: 0)
+
+    /// Stores the result; true when the waiter had already given up.
+    func finish(_ result: Result<FilesystemUsage, SystemError>) -> Bool {
+        let abandoned = state.withLock { state -> Bool in
+            if case .abandoned = state { return true }
+            state = .done(result)
+            return false
+        }
+        done.signal()
+        return abandoned
+    }
+
+    func wait(until deadline: MonotonicTime) -> Result<FilesystemUsage, SystemError>? {
+        let remaining = MonotonicTime.now().seconds(until: deadline)
+        guard done.wait(timeout: .now() + .nanoseconds(Int(min(remaining, 3600) * 1e9))) == .success else { return nil }
+        return state.withLock { state in
+            if case .done(let result) = state { return result }
+            return nil
+        }
+    }
+
+    /// Gives up on the call unless it finished meanwhile (then returns its result).
+    func abandon(_ markStuck: () -> Void) -> Result<FilesystemUsage, SystemError>? {
+        state.withLock { state in
+            if case .done(let result) = state { return result }
+            state = .abandoned
+            markStuck()
+            return nil
+        }
+    }
+}

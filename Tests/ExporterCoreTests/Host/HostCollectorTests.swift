@@ -1,0 +1,156 @@
+import Synchronization
+import Testing
+@testable import ExporterCore
+
+@Suite struct HostCollectorTests {
+    static let proc = ProcFS(root: Fixtures.path("host/proc"))
+    static let sys = ProcFS(root: Fixtures.path("host/sys"))
+
+    static func context(seconds: Double = 5) -> CollectContext {
+        CollectContext(deadline: MonotonicTime.now().adding(seconds: seconds), logger: .disabled, exposition: ExpositionStats())
+    }
+
+    /// A prober that answers from a table instead of statfs, so the golden file does not depend on
+    /// this machine's disks.
+    static let fixedProber = StatFSProber { _ in
+        .success(FilesystemUsage(blockSize: 4096, blocks: 1000, blocksFree: 600, blocksAvailable: 500, files: 100, filesFree: 40))
+    }
+
+    static func fixtureCollectors() throws -> [any Collector] {
+        [
+            CPUCollector(proc: proc), StatCollector(proc: proc), MemInfoCollector(proc: proc),
+            LoadAverageCollector(proc: proc),
+            DiskStatsCollector(
+                proc: proc, udevData: Fixtures.path("host/none"),
+                deviceExclude: try NamePattern(DiskStatsMetrics.defaultDeviceExclude, flag: "d")),
+            NetDevCollector(proc: proc, sys: sys, deviceExclude: try NamePattern("", flag: "n")),
+            NetClassCollector(sys: sys, ignoredDevices: try NamePattern("^$", flag: "n")),
+            VMStatCollector(proc: proc, fields: try NamePattern(VMStatMetrics.defaultFields, flag: "v")),
+            NetStatCollector(proc: proc, fields: try NamePattern(NetStatMetrics.defaultFields, flag: "n")),
+            SockStatCollector(proc: proc), FileFDCollector(proc: proc), EntropyCollector(proc: proc),
+            ConntrackCollector(proc: proc), PressureCollector(proc: proc),
+            OSCollector(rootfs: ProcFS(root: Fixtures.path("host/rootfs"))),
+            FilesystemCollector(
+                proc: proc, rootfs: "/",
+                mountPointsExclude: try NamePattern(FilesystemMetrics.defaultMountPointsExclude, flag: "m"),
+                fsTypesExclude: try NamePattern(FilesystemMetrics.defaultFSTypesExclude, flag: "f"),
+                mountTimeout: 1, prober: fixedProber),
+        ]
+    }
+
+    @Test func hostOutputMatchesGolden() throws {
+        var families: [MetricFamily] = []
+        for collector in try Self.fixtureCollectors() { families += try collector.collect(Self.context()) }
+        let text = String(decoding: TextFormat.render(Normalizer.normalize(families, stats: ExpositionStats())), as: UTF8.self)
+        try Golden.check(text, against: "host.prom")
+    }
+
+    @Test func dashboardCriticalNamesArePresent() throws {
+        var names = Set<String>()
+        for collector in try Self.fixtureCollectors() { names.formUnion(try collector.collect(Self.context()).map(\.name)) }
+        for name in ["node_cpu_seconds_total", "node_memory_MemAvailable_bytes", "node_filesystem_avail_bytes",
+                     "node_disk_io_time_seconds_total", "node_network_receive_bytes_total", "node_network_up",
+                     "node_network_speed_bytes", "node_boot_time_seconds", "node_vmstat_pgmajfault", "node_vmstat_oom_kill",
+                     "node_pressure_io_stalled_seconds_total", "node_filefd_maximum", "node_sockstat_TCP_tw",
+                     "node_netstat_Tcp_RetransSegs", "node_nf_conntrack_entries_limit", "node_os_info",
+                     "machine_cpu_cores", "machine_memory_bytes", "node_entropy_available_bits"] {
+            #expect(names.contains(name), "\(name)")
+        }
+    }
+
+    @Test func liveCollectorsAnswerOnThisMachine() throws {
+        let live: [any Collector] = [UnameCollector(), TimeCollector(sys: ProcFS(root: "/sys"))]
+        let names = try live.flatMap { try $0.collect(Self.context()) }.map(\.name)
+        #expect(names.contains("node_uname_info") && names.contains("node_time_seconds"))
+        #expect(names.contains("node_time_zone_offset_seconds"))
+    }
+
+    /// A missing or malformed file fails only its own collector.
+    @Test func missingTreeFailsEachCollectorAlone() throws {
+        let empty = ProcFS(root: Fixtures.path("host/does-not-exist"))
+        let failing: [any Collector] = [
+            CPUCollector(proc: empty), StatCollector(proc: empty), MemInfoCollector(proc: empty),
+            DiskStatsCollector(proc: empty, udevData: "/x", deviceExclude: try NamePattern("", flag: "d")),
+            NetDevCollector(proc: empty, sys: empty, deviceExclude: try NamePattern("", flag: "n")),
+            NetClassCollector(sys: empty, ignoredDevices: try NamePattern("", flag: "n")),
+            VMStatCollector(proc: empty, fields: try NamePattern(".*", flag: "v")),
+            NetStatCollector(proc: empty, fields: try NamePattern(".*", flag: "n")),
+            SockStatCollector(proc: empty), FileFDCollector(proc: empty), EntropyCollector(proc: empty),
+            OSCollector(rootfs: empty),
+        ]
+        for collector in failing {
+            #expect(throws: (any Error).self, "\(type(of: collector))") { try collector.collect(Self.context()) }
+        }
+        // Optional kernel features: absent means no data, not failure.
+        #expect(try ConntrackCollector(proc: empty).collect(Self.context()).isEmpty)
+        #expect(try PressureCollector(proc: empty).collect(Self.context()).isEmpty)
+    }
+
+    @Test func badPatternIsReportedWithItsFlag() throws {
+        #expect(throws: CollectorError.self) { try NamePattern("(unclosed", flag: "collector.vmstat.fields") }
+        #expect(try NamePattern("", flag: "x").matches("anything") == false)
+        #expect(try NamePattern("^(z?ram|loop)\\d+$", flag: "x").matches("zram0"))
+    }
+}
+
+@Suite struct StatFSProberTests {
+    /// A statfs that blocks until released, like one on a dead NFS server.
+    final class Gate: Sendable {
+        let released = Mutex(false)
+        let calls = Mutex(0)
+        func query(_ path: [UInt8]) -> Result<FilesystemUsage, SystemError> {
+            calls.withLock { $0 += 1 }
+            if path == Array("/hung".utf8) {
+                while !released.withLock({ $0 }) { usleepish() }
+            }
+            return .success(FilesystemUsage(blockSize: 1, blocks: 1, blocksFree: 1, blocksAvailable: 1, files: 1, filesFree: 1))
+        }
+        private func usleepish() { for _ in 0..<10_000 { _ = MonotonicTime.now() } }
+    }
+
+    @Test func hungMountTimesOutThenIsSkippedUntilItReturns() throws {
+        let gate = Gate()
+        let prober = StatFSProber(maxStuck: 4) { gate.query($0) }
+        let paths = [Array("/".utf8), Array("/hung".utf8)]
+        let started = MonotonicTime.now()
+        let first = prober.probe(paths, deadline: started.adding(seconds: 0.2))
+        #expect(started.secondsElapsed() < 2)
+        guard case .usage = first[0] else { Issue.record("healthy mount lost: \(first[0])"); return }
+        #expect(first[1] == .timedOut)
+        #expect(prober.stuckCount == 1)
+
+        let callsBefore = gate.calls.withLock { $0 }
+        let second = prober.probe(paths, deadline: MonotonicTime.now().adding(seconds: 0.2))
+        #expect(second[1] == .stuck)
+        #expect(gate.calls.withLock { $0 } == callsBefore + 1, "no new thread for the stuck mount")
+
+        gate.released.withLock { $0 = true }
+        let until = MonotonicTime.now().adding(seconds: 5)
+        while prober.stuckCount > 0 && MonotonicTime.now() < until { _ = MonotonicTime.now() }
+        #expect(prober.stuckCount == 0)
+        guard case .usage = prober.probe(paths, deadline: MonotonicTime.now().adding(seconds: 1))[1] else {
+            Issue.record("recovered mount not probed again"); return
+        }
+    }
+
+    @Test func hungMountReportsDeviceError() throws {
+        let gate = Gate()
+        defer { gate.released.withLock { $0 = true } }
+        let mounts = ProcFS(root: "/nonexistent")
+        _ = mounts
+        let entries = try parseMounts(Array("/dev/a / ext4 rw 0 0\nnfs:/x /hung nfs4 rw 0 0\n".utf8))
+        let selected = selectMounts(
+            entries, rootfs: "/", mountPointsExclude: try NamePattern("", flag: "m"), fsTypesExclude: try NamePattern("", flag: "f"),
+            repairs: nil)
+        let prober = StatFSProber(maxStuck: 4) { gate.query($0) }
+        let outcomes = prober.probe(selected.map(\.statPath), deadline: MonotonicTime.now().adding(seconds: 0.1))
+        #expect(outcomes[1] == .timedOut)
+    }
+
+    @Test func realStatfsOnRoot() {
+        guard case .usage(let usage) = StatFSProber().probe([Array("/".utf8)], deadline: MonotonicTime.now().adding(seconds: 5))[0]
+        else { Issue.record("statfs / failed"); return }
+        #expect(usage.blocks > 0 && usage.blockSize > 0)
+        #expect(StatFSProber().probe([Array("/no/such/dir".utf8)], deadline: MonotonicTime.now().adding(seconds: 5))[0] != .stuck)
+    }
+}
