@@ -13,18 +13,19 @@ let package = Package(
         .systemLibrary(name: "CSystem"),
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Declarations only: libpq is dlopen'ed on first use (see Sources/CLibPQ/shim.h), so no
+        // pkgConfig here, whose -lpq would map libpq into every process.
         .systemLibrary(
-            name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+            name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(
             name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(
             name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(
             name: "ExporterCore",
-            // CLibPQ and CCrypt join when their users (the PostgreSQL collector, basic auth) land:
-            // SwiftPM links a system library into the binary as soon as a target depends on it,
-            // and every mapped library costs resident memory (libpq pulls in Kerberos, LDAP, GnuTLS).
-            dependencies: ["CSystem", "CZlib", "COpenSSL"]),
+            // CCrypt joins when its user (basic auth) lands: SwiftPM links a system library into the
+            // binary as soon as a target depends on it, and every mapped library costs resident memory.
+            dependencies: ["CSystem", "CZlib", "COpenSSL", "CLibPQ"]),
         .executableTarget(
             name: "StackExporter",
             dependencies: ["ExporterCore"]),
