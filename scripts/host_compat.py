@@ -14,8 +14,6 @@ SHARED = os.environ.get("SHARED", "")
 # Deliberate omissions: node_exporter series stack_exporter does not produce, with the reason.
 ALLOWED_MISSING = {
     "node_exporter_build_info": "stack_exporter reports stack_exporter_build_info",
-    "node_scrape_collector_success": "the scrape engine reports stack_exporter_scrape_collector_success{collector}",
-    "node_scrape_collector_duration_seconds": "the scrape engine reports stack_exporter_scrape_collector_duration_seconds{collector}",
 }
 IGNORED_PREFIXES = ("go_", "process_", "promhttp_")  # runtime metrics of each exporter, not host data
 

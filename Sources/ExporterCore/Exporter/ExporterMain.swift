@@ -40,7 +40,9 @@ public enum ExporterMain {
                 return 1
             }
         }
-        let scraper = Scraper(collectors: collectors, logger: logger, exposition: exposition)
+        let scraper = Scraper(
+            collectors: collectors, logger: logger, exposition: exposition,
+            nodeCompatible: Set(HostCollectors.modules.map(\.name)))
         let stats = ServerStats()
         let handler = ExporterHandler(settings: configuration.handler, scraper: scraper, serverStats: stats, exposition: exposition, logger: logger)
         var listeners: [Socket] = []

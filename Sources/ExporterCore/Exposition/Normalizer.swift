@@ -1,10 +1,15 @@
 /// Turns what collectors returned into a valid exposition: one family per name, families sorted by
-/// name, samples in a stable order, no invalid names, no duplicate series. The writers trust its
-/// output, so an invalid scrape can never leave the exporter (client_golang instead fails the whole
-/// request with a 500 on a duplicate, postgres_exporter #327).
+/// name, samples sorted by labels (label pairs sorted by name, as client_golang writes them), no
+/// invalid names, no duplicate series. The writers trust its output, so an invalid scrape can never
+/// leave the exporter (client_golang instead fails the whole request with a 500 on a duplicate,
+/// postgres_exporter #327).
+///
+/// It runs on every scrape over every sample, so it compares UTF-8 bytes in place and only sorts
+/// what is not already in order (most collectors emit in order).
 public enum Normalizer {
     public static func normalize(_ families: [MetricFamily], stats: ExpositionStats) -> [MetricFamily] {
         var byName: [String: Int] = [:]
+        byName.reserveCapacity(families.count)
         var merged: [MetricFamily] = []
         merged.reserveCapacity(families.count)
         for family in families {
@@ -24,69 +29,114 @@ public enum Normalizer {
                 merged.append(family)
             }
         }
-        var result: [MetricFamily] = []
-        result.reserveCapacity(merged.count)
-        for var family in merged {
-            family.samples = cleanSamples(family.samples, type: family.descriptor.type, stats: stats)
-            if !family.samples.isEmpty { result.append(family) }
+        for index in merged.indices {
+            // Swap the samples out so cleaning them does not copy the array.
+            var samples: [Sample] = []
+            swap(&samples, &merged[index].samples)
+            merged[index].samples = cleanSamples(samples, type: merged[index].descriptor.type, stats: stats)
         }
-        result.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        return result
+        merged.removeAll { $0.samples.isEmpty }
+        if isSorted(merged, by: { UTF8Order.less($0.name, $1.name) }) { return merged }
+        // Sort positions, not families: moving a family copies five strings and two arrays.
+        let order = merged.indices.sorted { UTF8Order.less(merged[$0].name, merged[$1].name) }
+        return order.map { merged[$0] }
     }
 
-    private static func cleanSamples(_ samples: [Sample], type: MetricType, stats: ExpositionStats) -> [Sample] {
-        var keyed: [(key: [UInt8], sample: Sample)] = []
-        keyed.reserveCapacity(samples.count)
-        for sample in samples {
-            guard hasValidLabels(sample) else {
+    private static func cleanSamples(_ input: [Sample], type: MetricType, stats: ExpositionStats) -> [Sample] {
+        var samples: [Sample] = []
+        samples.reserveCapacity(input.count)
+        for var sample in input {
+            guard canonicalizeLabels(&sample.labels) else {
                 stats.recordInvalidName()
                 continue
             }
-            keyed.append((seriesKey(sample), sample))
+            samples.append(sample)
         }
         // Histogram and summary parts keep their order (buckets by `le`, then _sum, _count):
-        // only exact duplicates are removed. Other types are sorted by labels for stable output.
+        // only exact duplicates are removed.
         if type == .histogram || type == .summary {
-            var seen = Set<[UInt8]>()
             var kept: [Sample] = []
-            for entry in keyed where seen.insert(entry.key).inserted { kept.append(entry.sample) }
-            if kept.count < keyed.count { stats.recordDuplicateSeries(keyed.count - kept.count) }
+            for sample in samples where !kept.contains(where: { sameSeries($0, sample) }) { kept.append(sample) }
+            if kept.count < samples.count { stats.recordDuplicateSeries(samples.count - kept.count) }
             return kept
         }
-        keyed.sort { $0.key.lexicographicallyPrecedes($1.key) }
+        if isStrictlyIncreasing(samples) { return samples }
+        samples.sort(by: seriesLess)
         var kept: [Sample] = []
-        kept.reserveCapacity(keyed.count)
-        var previous: [UInt8]? = nil
-        for entry in keyed {
-            if entry.key == previous {
+        kept.reserveCapacity(samples.count)
+        for sample in samples {
+            if let last = kept.last, sameSeries(last, sample) {
                 stats.recordDuplicateSeries()
                 continue
             }
-            previous = entry.key
-            kept.append(entry.sample)
+            kept.append(sample)
         }
         return kept
     }
 
-    private static func hasValidLabels(_ sample: Sample) -> Bool {
-        for (i, label) in sample.labels.enumerated() {
-            guard MetricNames.isValidLabelName(label.name) else { return false }
-            for other in sample.labels[..<i] where other.name == label.name { return false }
-        }
+    /// Validates label names and sorts the pairs by name; false when a name is invalid or repeated.
+    private static func canonicalizeLabels(_ labels: inout [Label]) -> Bool {
+        for label in labels where !MetricNames.isValidLabelName(label.name) { return false }
+        if labels.count < 2 { return true }
+        if !isSorted(labels, by: { UTF8Order.less($0.name, $1.name) }) { insertionSort(&labels) }
+        for i in 1..<labels.count where labels[i].name == labels[i - 1].name { return false }
         return true
     }
 
-    /// Suffix plus label pairs sorted by name, separated by bytes that cannot occur in names.
-    static func seriesKey(_ sample: Sample) -> [UInt8] {
-        var key: [UInt8] = Array(sample.suffix.utf8)
-        let labels = sample.labels.count > 1
-            ? sample.labels.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) } : sample.labels
-        for label in labels {
-            key.append(0)
-            key.append(contentsOf: label.name.utf8)
-            key.append(1)
-            key.append(contentsOf: label.value.utf8)
+    /// Label sets are small; insertion sort needs no buffer (the stdlib's stable sort allocates).
+    private static func insertionSort(_ labels: inout [Label]) {
+        for i in 1..<labels.count {
+            var j = i
+            while j > 0 && UTF8Order.less(labels[j].name, labels[j - 1].name) {
+                labels.swapAt(j, j - 1)
+                j -= 1
+            }
         }
-        return key
+    }
+
+    private static func isSorted<T>(_ items: [T], by less: (T, T) -> Bool) -> Bool {
+        guard items.count > 1 else { return true }
+        for i in 1..<items.count where less(items[i], items[i - 1]) { return false }
+        return true
+    }
+
+    private static func isStrictlyIncreasing(_ samples: [Sample]) -> Bool {
+        guard samples.count > 1 else { return true }
+        for i in 1..<samples.count where !seriesLess(samples[i - 1], samples[i]) { return false }
+        return true
+    }
+
+    /// Orders by suffix, then label pairs (names, then values) in their canonical order.
+    static func seriesLess(_ a: Sample, _ b: Sample) -> Bool {
+        if a.suffix != b.suffix { return UTF8Order.less(a.suffix, b.suffix) }
+        let count = min(a.labels.count, b.labels.count)
+        for i in 0..<count {
+            let x = a.labels[i], y = b.labels[i]
+            if x.name != y.name { return UTF8Order.less(x.name, y.name) }
+            if x.value != y.value { return UTF8Order.less(x.value, y.value) }
+        }
+        return a.labels.count < b.labels.count
+    }
+
+    static func sameSeries(_ a: Sample, _ b: Sample) -> Bool {
+        a.suffix == b.suffix && a.labels == b.labels
+    }
+}
+
+/// Byte-wise ordering of strings: stable across locales and much cheaper than Unicode ordering.
+enum UTF8Order {
+    static func less(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let count = min(x.count, y.count)
+                var i = 0
+                while i < count {
+                    if x[i] != y[i] { return x[i] < y[i] }
+                    i += 1
+                }
+                return x.count < y.count
+            }
+        }
     }
 }

@@ -42,6 +42,8 @@ final class CollectorRun: Sendable {
 /// thread, not one per scrape (node_exporter #244).
 final class CollectorRunner: Sendable {
     let name: String
+    /// Runs on the scrape's own thread (see `Collector.mayBlock`).
+    let runsInline: Bool
     private let collector: any Collector
     private let logger: Logger
     private let exposition: ExpositionStats
@@ -50,28 +52,36 @@ final class CollectorRunner: Sendable {
 
     init(name: String, collector: any Collector, logger: Logger, exposition: ExpositionStats, queue: DispatchQueue) {
         self.name = name
+        self.runsInline = !collector.mayBlock
         self.collector = collector
         self.logger = logger
         self.exposition = exposition
         self.queue = queue
     }
 
-    /// Starts a run, or joins the one in flight.
-    func join(deadline: MonotonicTime) -> CollectorRun {
+    /// Starts a run, or joins the one in flight. A new inline run is returned with `pending` set:
+    /// the caller executes it with `execute(_:)`.
+    func join(deadline: MonotonicTime) -> (run: CollectorRun, pending: Bool) {
         let (run, isNew) = state.withLock { state -> (CollectorRun, Bool) in
             if let current = state.current, !current.isComplete { return (current, false) }
             let run = CollectorRun(started: .now())
             state.current = run
             return (run, true)
         }
-        if isNew {
-            let context = CollectContext(deadline: deadline, logger: logger, exposition: exposition)
-            queue.async { [self] in execute(run, context) }
-        }
-        return run
+        guard isNew else { return (run, false) }
+        let context = CollectContext(deadline: deadline, logger: logger, exposition: exposition)
+        if runsInline { return (run, true) }
+        queue.async { [self] in execute(run, context) }
+        return (run, false)
+    }
+
+    /// Executes an inline run on the calling thread.
+    func executeInline(_ run: CollectorRun, deadline: MonotonicTime) {
+        execute(run, CollectContext(deadline: deadline, logger: logger, exposition: exposition))
     }
 
     private func execute(_ run: CollectorRun, _ context: CollectContext) {
+        let began = MonotonicTime.now()  // not run.started: inline runs wait for their turn
         var families: [MetricFamily] = []
         var failure: String? = nil
         do {
@@ -79,7 +89,7 @@ final class CollectorRunner: Sendable {
         } catch {
             failure = String(describing: error)
         }
-        let duration = run.started.secondsElapsed()
+        let duration = began.secondsElapsed()
         run.complete(families: families, error: failure, duration: duration)
         // A run that ends after its deadline was already reported as timed out by its waiters; the
         // same text keeps a consistently slow collector from logging "failed" and "recovered" in turn.

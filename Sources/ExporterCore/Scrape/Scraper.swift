@@ -4,9 +4,16 @@ import Dispatch
 /// `stack_exporter_scrape_collector_success` and `…_duration_seconds` for every collector it ran.
 public final class Scraper: Sendable {
     private let runners: [CollectorRunner]
+    /// Collectors whose success and duration are also reported under node_exporter's names
+    /// (`node_scrape_collector_*`), which Node Exporter Full's panels query.
+    private let nodeCompatible: Set<String>
     public var collectorNames: [String] { runners.map(\.name) }
 
-    public init(collectors: [(name: String, collector: any Collector)], logger: Logger, exposition: ExpositionStats) {
+    public init(
+        collectors: [(name: String, collector: any Collector)], logger: Logger, exposition: ExpositionStats,
+        nodeCompatible: Set<String> = []
+    ) {
+        self.nodeCompatible = nodeCompatible
         // A serial queue per collector: serial queues run on libdispatch's overcommitting pool, so
         // a blocked collector never starves the others (concurrent queues share ncpu threads), and
         // the runner's coalescing means one run, so one thread, per collector at most.
@@ -28,32 +35,48 @@ public final class Scraper: Sendable {
             case .only(let names): names.contains($0.name)
             }
         }
-        // Start (or join) every run first so they proceed in parallel, then wait for each.
-        let runs = selected.map { $0.join(deadline: deadline) }
+        // Start (or join) every threaded run first so they proceed in parallel, then execute the
+        // inline ones here, then wait for each.
+        let joined = selected.map { $0.join(deadline: deadline) }
+        for (runner, entry) in zip(selected, joined) where entry.pending {
+            runner.executeInline(entry.run, deadline: deadline)
+        }
+        let runs = joined.map(\.run)
         var outcomes: [CollectorOutcome] = []
         outcomes.reserveCapacity(selected.count)
         for (runner, run) in zip(selected, runs) { outcomes.append(runner.outcome(of: run, deadline: deadline)) }
-        return Self.families(from: outcomes)
+        return Self.families(from: outcomes, nodeCompatible: nodeCompatible)
     }
 
-    static func families(from outcomes: [CollectorOutcome]) -> [MetricFamily] {
+    static func families(from outcomes: [CollectorOutcome], nodeCompatible: Set<String> = []) -> [MetricFamily] {
         var success = MetricFamily(ScrapeMetrics.collectorSuccess)
         var duration = MetricFamily(ScrapeMetrics.collectorDuration)
+        var nodeSuccess = MetricFamily(ScrapeMetrics.nodeCollectorSuccess)
+        var nodeDuration = MetricFamily(ScrapeMetrics.nodeCollectorDuration)
         var families: [MetricFamily] = []
         for outcome in outcomes {
             families.append(contentsOf: outcome.families)
             success.add([outcome.name], outcome.succeeded ? 1 : 0)
             duration.add([outcome.name], outcome.duration)
+            if nodeCompatible.contains(outcome.name) {
+                nodeSuccess.add([outcome.name], outcome.succeeded ? 1 : 0)
+                nodeDuration.add([outcome.name], outcome.duration)
+            }
         }
-        if !outcomes.isEmpty {
-            families.append(success)
-            families.append(duration)
+        for family in [success, duration, nodeSuccess, nodeDuration] where !family.samples.isEmpty {
+            families.append(family)
         }
         return families
     }
 }
 
 public enum ScrapeMetrics {
+    public static let nodeCollectorSuccess = FamilyDescriptor(
+        name: "node_scrape_collector_success", type: .gauge,
+        help: "node_exporter: Whether a collector succeeded.", labels: ["collector"])
+    public static let nodeCollectorDuration = FamilyDescriptor(
+        name: "node_scrape_collector_duration_seconds", type: .gauge,
+        help: "node_exporter: Duration of a collector scrape.", unit: "seconds", labels: ["collector"])
     public static let collectorSuccess = FamilyDescriptor(
         name: "stack_exporter_scrape_collector_success", type: .gauge,
         help: "Whether a collector succeeded within the scrape deadline (1) or failed or timed out (0).",

@@ -25,7 +25,7 @@ private var noSelfMetrics: ExporterHandler.Settings {
         #expect(values["test_fast_value"] == 1)
         #expect(values["stack_exporter_scrape_collector_success{collector=\"fast\"}"] == 1)
         #expect(values["process_open_fds"] ?? 0 > 0)
-        #expect(response.text.contains("stack_exporter_build_info{version="))
+        #expect(response.text.contains("stack_exporter_build_info{revision="))
     }
 
     @Test func servesOpenMetricsWhenAsked() throws {

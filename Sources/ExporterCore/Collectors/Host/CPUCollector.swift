@@ -12,7 +12,7 @@ enum CPUMetrics {
 
 /// `node_cpu_seconds_total`, `node_cpu_guest_seconds_total` from /proc/stat, and cAdvisor's
 /// `machine_cpu_cores` (the `cpuN` lines are exactly the online CPUs, so no second file is read).
-struct CPUCollector: Collector {
+struct CPUCollector: ProcFSCollector {
     let proc: ProcFS
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {

@@ -6,7 +6,7 @@ enum ConntrackMetrics {
 }
 
 /// `node_nf_conntrack_*` when the nf_conntrack module is loaded; nothing (and no error) when not.
-struct ConntrackCollector: Collector {
+struct ConntrackCollector: ProcFSCollector {
     let proc: ProcFS
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {

@@ -54,7 +54,7 @@ func parseUdevProperties(_ text: String) -> [Substring: Substring] {
 }
 
 /// `node_disk_*` from /proc/diskstats, whole devices only by default.
-struct DiskStatsCollector: Collector {
+struct DiskStatsCollector: ProcFSCollector {
     let proc: ProcFS
     let udevData: String
     let deviceExclude: NamePattern

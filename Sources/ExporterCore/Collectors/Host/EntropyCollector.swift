@@ -4,7 +4,7 @@ enum EntropyMetrics {
 }
 
 /// /proc/sys/kernel/random/{entropy_avail,poolsize}, see random(4).
-struct EntropyCollector: Collector {
+struct EntropyCollector: ProcFSCollector {
     let proc: ProcFS
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {

@@ -4,7 +4,7 @@ enum FileFDMetrics {
 }
 
 /// `node_filefd_allocated` and `node_filefd_maximum` from /proc/sys/fs/file-nr.
-struct FileFDCollector: Collector {
+struct FileFDCollector: ProcFSCollector {
     let proc: ProcFS
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {

@@ -53,3 +53,11 @@ extension ProcFS {
         }
     }
 }
+
+/// A collector that only reads procfs/sysfs (and makes no call that can hang), so it runs inline
+/// on the scrape's thread (see `Collector.mayBlock`).
+protocol ProcFSCollector: Collector {}
+
+extension ProcFSCollector {
+    var mayBlock: Bool { false }
+}

@@ -5,7 +5,7 @@ enum LoadMetrics {
 }
 
 /// `node_load1`, `node_load5`, `node_load15`.
-struct LoadAverageCollector: Collector {
+struct LoadAverageCollector: ProcFSCollector {
     let proc: ProcFS
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {

@@ -7,7 +7,7 @@ enum MemInfoMetrics {
 
 /// Every /proc/meminfo field as `node_memory_<Field>[_bytes]` (gauges, as node_exporter), plus
 /// cAdvisor's `machine_memory_bytes` from MemTotal.
-struct MemInfoCollector: Collector {
+struct MemInfoCollector: ProcFSCollector {
     let proc: ProcFS
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {

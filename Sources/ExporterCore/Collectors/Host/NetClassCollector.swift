@@ -50,7 +50,7 @@ func parseSysfsNumber(_ text: String) -> Double? {
 /// `node_network_info`, `_up`, `_speed_bytes`, `_mtu_bytes` and the other attributes of
 /// /sys/class/net/<iface>. An attribute the driver refuses (carrier of a down link: EINVAL) is
 /// left out, as node_exporter does.
-struct NetClassCollector: Collector {
+struct NetClassCollector: ProcFSCollector {
     let sys: ProcFS
     let ignoredDevices: NamePattern
 

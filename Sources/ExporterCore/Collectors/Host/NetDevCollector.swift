@@ -17,7 +17,7 @@ enum NetDevMetrics {
 
 /// `node_network_{receive,transmit}_*_total` from /proc/net/dev; `receive_nohandler` (which
 /// node_exporter gets over netlink) from sysfs `statistics/rx_nohandler`.
-struct NetDevCollector: Collector {
+struct NetDevCollector: ProcFSCollector {
     let proc: ProcFS
     let sys: ProcFS
     let deviceExclude: NamePattern

@@ -10,7 +10,7 @@ enum NetStatMetrics {
 
 /// `node_netstat_<Proto>_<Field>` (untyped, as node_exporter) from /proc/net/netstat, /proc/net/snmp
 /// and /proc/net/snmp6 (absent without IPv6).
-struct NetStatCollector: Collector {
+struct NetStatCollector: ProcFSCollector {
     let proc: ProcFS
     let fields: NamePattern
 

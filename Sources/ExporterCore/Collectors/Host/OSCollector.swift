@@ -15,7 +15,7 @@ enum OSMetrics {
 }
 
 /// `node_os_info` and `node_os_version` from os-release(5) under the root file system.
-struct OSCollector: Collector {
+struct OSCollector: ProcFSCollector {
     let rootfs: ProcFS
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {

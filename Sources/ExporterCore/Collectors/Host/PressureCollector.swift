@@ -15,7 +15,7 @@ enum PressureMetrics {
 /// Pressure stall information (`node_pressure_*`) from /proc/pressure. Kernels without PSI (or
 /// booted with psi=0) have no such files: the collector then returns nothing, not an error.
 /// `cpu` "full" (kernel ≥ 5.13, always 0 system-wide) is left out, as node_exporter does.
-struct PressureCollector: Collector {
+struct PressureCollector: ProcFSCollector {
     let proc: ProcFS
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {

@@ -1,6 +1,6 @@
 /// `node_sockstat_<PROTO>_<field>` (gauges) from /proc/net/sockstat and sockstat6; `mem` counts
 /// pages, so `_mem_bytes` is added with the page size, as node_exporter does.
-struct SockStatCollector: Collector {
+struct SockStatCollector: ProcFSCollector {
     let proc: ProcFS
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {

@@ -8,7 +8,7 @@ enum StatMetrics {
 }
 
 /// The non-CPU lines of /proc/stat.
-struct StatCollector: Collector {
+struct StatCollector: ProcFSCollector {
     let proc: ProcFS
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {

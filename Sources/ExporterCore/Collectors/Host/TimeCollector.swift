@@ -12,7 +12,7 @@ enum TimeMetrics {
 }
 
 /// `node_time_seconds`, the local zone offset, and the kernel's clocksources.
-struct TimeCollector: Collector {
+struct TimeCollector: ProcFSCollector {
     let sys: ProcFS
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {

@@ -5,7 +5,7 @@ enum UnameMetrics {
 }
 
 /// `node_uname_info` (Node Exporter Full's host variables are built from it).
-struct UnameCollector: Collector {
+struct UnameCollector: ProcFSCollector {
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
         let u = try UnameInfo.current()
         var info = MetricFamily(UnameMetrics.info)

@@ -9,7 +9,7 @@ enum VMStatMetrics {
 
 /// `node_vmstat_<field>` for the /proc/vmstat fields selected by `--collector.vmstat.fields`;
 /// untyped, as node_exporter (some fields are counters, some gauges).
-struct VMStatCollector: Collector {
+struct VMStatCollector: ProcFSCollector {
     let proc: ProcFS
     let fields: NamePattern
 
