@@ -83,6 +83,43 @@ print(len(families), samples)
         #expect(result.stderr.contains("cannot listen"))
     }
 
+    /// With the descriptor limit pinned at 48 (hard and soft), 100 clients exhaust it: accept(2)
+    /// fails with EMFILE, the exporter sheds connections instead of spinning or crashing, and
+    /// serves again once the clients are gone.
+    @Test func survivesRunningOutOfFileDescriptors() throws {
+        let exporter = try ExporterProcess(["--web.max-connections=1000"], wrapper: [try tool("prlimit"), "--nofile=48:48", "--"])
+        var clients: [Socket] = []
+        defer { clients.forEach { $0.close() } }
+        for _ in 0..<100 {
+            if let socket = try? Socket.connect(host: "127.0.0.1", port: exporter.port) { clients.append(socket) }
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(exporter.process.isRunning)
+        clients.forEach { $0.close() }
+        clients = []
+        Thread.sleep(forTimeInterval: 0.5)
+        let response = try exporter.get("/metrics")
+        #expect(response.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self).contains("process_max_fds 48"))
+    }
+
+    @Test func listensOnIPv6LoopbackAndDualStack() throws {
+        let port = try freePort()
+        let exporter = Process()
+        exporter.executableURL = URL(fileURLWithPath: try Package.binary())
+        exporter.arguments = ["--web.listen-address=[::1]:\(port)", "--collector.disable-defaults"]
+        exporter.standardError = FileHandle.nullDevice
+        try exporter.run()
+        defer { exporter.terminate(); exporter.waitUntilExit() }
+        var ok = false
+        for _ in 0..<50 where !ok {
+            Thread.sleep(forTimeInterval: 0.1)
+            ok = (try? Socket.connect(host: "::1", port: port)).map { $0.close(); return true } ?? false
+        }
+        #expect(ok, "no answer on [::1]:\(port)")
+        #expect((try? Socket.connect(host: "127.0.0.1", port: port)) == nil, "an explicit [::1] must not listen on IPv4")
+    }
+
     @Test func jsonLogsAreJSON() throws {
         let result = try run(try Package.binary(), ["--web.listen-address=127.0.0.1:1", "--log.format=json"], timeout: 10)
         let line = try #require(result.stderr.split(separator: "\n").last)

@@ -65,9 +65,12 @@ final class ExporterProcess {
     let port: UInt16
     private let errors = Pipe()
 
-    init(_ arguments: [String] = []) throws {
-        process.executableURL = URL(fileURLWithPath: try Package.binary())
-        process.arguments = ["--web.listen-address=127.0.0.1:0"] + arguments
+    /// `wrapper` runs the binary through another program (e.g. `prlimit --nofile=…`).
+    init(_ arguments: [String] = [], wrapper: [String] = []) throws {
+        let binary = try Package.binary()
+        let command = wrapper + [binary, "--web.listen-address=127.0.0.1:0"] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
