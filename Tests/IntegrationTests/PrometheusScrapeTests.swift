@@ -21,20 +21,47 @@ import Testing
     }
 }
 
+/// The project's own rules (prometheus/): valid, their unit tests pass, and the recording rules
+/// compute from what the exporter really serves.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct RuleTests {
+    @Test func rulesAndConfigAreValidAndTheirTestsPass() throws {
+        let promtool = try tool("promtool")
+        let check = try run(promtool, ["check", "rules", "\(Package.root)/prometheus/alerts.yml", "\(Package.root)/prometheus/recording.yml"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let tests = try run(promtool, ["test", "rules", "\(Package.root)/prometheus/tests/alerts_test.yml"])
+        #expect(tests.status == 0, "\(tests.stdout)\(tests.stderr)")
+        let config = try run(promtool, ["check", "config", "\(Package.root)/prometheus/prometheus.yml"])
+        #expect(config.status == 0, "\(config.stdout)\(config.stderr)")
+    }
+
+    @Test func recordingRulesComputeFromTheExporter() throws {
+        let exporter = try ExporterProcess()
+        let prometheus = try PrometheusServer(
+            target: "127.0.0.1:\(exporter.port)", ruleFiles: ["\(Package.root)/prometheus/recording.yml"])
+        defer { prometheus.stop() }
+        for record in ["instance:node_memory_used:ratio", "instance:node_filesystem_used:ratio"] {
+            let result = try prometheus.waitForQuery(record, until: { $0.contains("\"__name__\":\"\(record)\"") })
+            #expect(result.contains("\"__name__\":\"\(record)\""), "\(record): \(result)")
+        }
+    }
+}
+
 /// Starts `prometheus` on a free loopback port with a 1 s scrape interval of one target.
 final class PrometheusServer {
     let process = Process()
     let port: UInt16
     let directory: URL
 
-    init(target: String) throws {
+    init(target: String, ruleFiles: [String] = [], evaluationInterval: String = "1s") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("prom-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let rules = ruleFiles.isEmpty ? "" : "rule_files:\n" + ruleFiles.map { "  - \($0)\n" }.joined()
         let config = """
             global:
               scrape_interval: 1s
               scrape_timeout: 1s
-            scrape_configs:
+              evaluation_interval: \(evaluationInterval)
+            \(rules)scrape_configs:
               - job_name: stack
                 static_configs:
                   - targets: ['\(target)']
