@@ -46,6 +46,18 @@ struct ExpositionBuffer {
         bytes.append(UInt8(ascii: "}"))
     }
 
+    /// One line per sample: `name{labels} value`.
+    mutating func appendSamples(of family: MetricFamily) {
+        for sample in family.samples {
+            append(family.descriptor.name)
+            append(sample.suffix)
+            appendLabels(sample.labels)
+            append(UInt8(ascii: " "))
+            appendValue(sample.value)
+            append(UInt8(ascii: "\n"))
+        }
+    }
+
     /// `NaN`, `+Inf`, `-Inf`; integers below 2^53 without a fraction; others in Swift's shortest
     /// round-trip form (`0.25`, `1e-05`, `1.5e+20`), which Go's ParseFloat and Python accept.
     mutating func appendValue(_ value: Double) {

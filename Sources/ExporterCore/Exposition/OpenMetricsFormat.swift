@@ -31,14 +31,7 @@ public enum OpenMetricsFormat {
                 out.append(d.unit)
                 out.append(UInt8(ascii: "\n"))
             }
-            for sample in family.samples {
-                out.append(d.name)
-                out.append(sample.suffix)
-                out.appendLabels(sample.labels)
-                out.append(UInt8(ascii: " "))
-                out.appendValue(sample.value)
-                out.append(UInt8(ascii: "\n"))
-            }
+            out.appendSamples(of: family)
         }
         out.append("# EOF\n")
         return out.bytes

@@ -20,14 +20,7 @@ public enum TextFormat {
             out.append(UInt8(ascii: " "))
             out.append(d.type.rawValue)
             out.append(UInt8(ascii: "\n"))
-            for sample in family.samples {
-                out.append(d.name)
-                out.append(sample.suffix)
-                out.appendLabels(sample.labels)
-                out.append(UInt8(ascii: " "))
-                out.appendValue(sample.value)
-                out.append(UInt8(ascii: "\n"))
-            }
+            out.appendSamples(of: family)
         }
         return out.bytes
     }

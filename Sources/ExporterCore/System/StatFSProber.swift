@@ -2,7 +2,7 @@ import Dispatch
 import Synchronization
 
 /// statvfs(3) with a deadline. A statfs on a dead NFS or FUSE mount blocks in the kernel and no
-/// signal ends it (node_exporter #244, #1498), so each call runs on its own helper thread (HelperThread) and the scrape
+/// signal ends it (node_exporter #244, #1498), so each call runs on its own helper thread (ThreadLauncher) and the scrape
 /// waits only until its deadline. A mount whose call is still blocked is "stuck": later scrapes
 /// skip it, without a new thread, until that call returns. At most `maxStuck` threads are ever
 /// blocked; beyond that, new mounts are reported as stuck without being probed.
@@ -42,7 +42,7 @@ public final class StatFSProber: Sendable {
             let skip = stuckPaths.withLock { $0.contains(path) || $0.count >= maxStuck }
             if skip { continue }
             let call = PendingCall()
-            let started = HelperThread.detach { [self] in
+            let started = ThreadLauncher.start(name: "se-statfs") { [self] in
                 let result = query(path)
                 if call.finish(result) { stuckPaths.withLock { _ = $0.remove(path) } }
             }

@@ -40,7 +40,7 @@ public final class WorkerPool: Sendable {
             return true
         }
         if startThread {
-            if !ThreadLauncher.start(name: name, { [self] in work() }) {
+            if !ThreadLauncher.start(name: name, stackSize: 512 * 1024, { [self] in work() }) {
                 state.withLock { $0.threads -= 1 }
             }
         } else {
@@ -65,37 +65,6 @@ public final class WorkerPool: Sendable {
             }
             if let job { job() } else { wakeups.wait() }
         }
-    }
-}
-
-/// pthread_create(3) for a Swift closure, detached, with a name for debuggers and `top -H`.
-enum ThreadLauncher {
-    private final class Box {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-
-    static func start(name: String, _ body: @escaping @Sendable () -> Void) -> Bool {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        // Scrapes and collectors are shallow; 512 KiB instead of 8 MiB keeps virtual memory modest.
-        pthread_attr_setstacksize(&attributes, 512 * 1024)
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, &attributes, { argument in
-            guard let argument else { return nil }
-            let box = Unmanaged<Box>.fromOpaque(argument).takeRetainedValue()
-            box.body()
-            return nil
-        }, box)
-        guard rc == 0 else {
-            Unmanaged<Box>.fromOpaque(box).release()
-            return false
-        }
-        _ = pthread_setname_np(thread, String(name.prefix(15)))
-        return true
     }
 }
 
