@@ -9,6 +9,11 @@ struct ExpositionBuffer {
 
     /// Label values escape `\`, `"` and newline in both formats (exposition_formats.md).
     mutating func appendLabelValue(_ value: String) {
+        // Almost no value needs escaping: copy those in one go.
+        if !value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) {
+            bytes.append(contentsOf: value.utf8)
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
@@ -21,6 +26,10 @@ struct ExpositionBuffer {
 
     /// HELP escapes `\` and newline; OpenMetrics also escapes `"`.
     mutating func appendHelp(_ help: String, escapeQuotes: Bool) {
+        if !help.utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x0D || (escapeQuotes && $0 == 0x22) }) {
+            bytes.append(contentsOf: help.utf8)
+            return
+        }
         for byte in help.utf8 {
             switch byte {
             case 0x5C: bytes.append(0x5C); bytes.append(0x5C)

@@ -22,6 +22,10 @@ public struct FileReader: Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ReadError(path: path, cause: .lastError("open"), tooLarge: false) }
         defer { close(fd) }
+        return try readAll(fd, path: path, limit: limit)
+    }
+
+    private static func readAll(_ fd: Int32, path: String, limit: Int) throws(ReadError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: 4096)
         var used = 0
         while true {
@@ -44,8 +48,52 @@ public struct FileReader: Sendable {
 
     /// Reads a text file; invalid UTF-8 is replaced with U+FFFD rather than failing.
     public static func readText(_ path: String, limit: Int = defaultLimit) throws(ReadError) -> String {
-        String(decoding: try readBytes(path, limit: limit), as: UTF8.self)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ReadError(path: path, cause: .lastError("open"), tooLarge: false) }
+        defer { close(fd) }
+        return try readText(fd, path: path, limit: limit)
     }
+
+    /// Reads `name` relative to an open directory (openat(2)): for many small attributes of one
+    /// sysfs directory, it saves resolving the long, symlinked path again for each.
+    public static func readText(in directory: Int32, _ name: String, path: String) throws(ReadError) -> String {
+        let fd = openat(directory, name, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ReadError(path: path + "/" + name, cause: .lastError("openat"), tooLarge: false) }
+        defer { close(fd) }
+        return try readText(fd, path: path, limit: defaultLimit)
+    }
+
+    /// Most procfs and sysfs files fit in a page: read them into a stack buffer and decode once;
+    /// only larger ones go through a growing heap buffer.
+    private static func readText(_ fd: Int32, path: String, limit: Int) throws(ReadError) -> String {
+        let small = 8192
+        let result: Result<String, ReadError>? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: small) { buffer in
+            var used = 0
+            while used < small {
+                let n = Glibc.read(fd, buffer.baseAddress.map { $0 + used }, small - used)
+                if n > 0 { used += n; continue }
+                if n == 0 { return .success(String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<used]), as: UTF8.self)) }
+                if errno == EINTR { continue }
+                return .failure(ReadError(path: path, cause: .lastError("read"), tooLarge: false))
+            }
+            return nil  // filled: larger than the stack buffer
+        }
+        switch result {
+        case .success(let text): return text
+        case .failure(let error): throw error
+        case nil:
+            guard lseek(fd, 0, SEEK_SET) == 0 else { throw ReadError(path: path, cause: .lastError("lseek"), tooLarge: false) }
+            return String(decoding: try readAll(fd, path: path, limit: limit), as: UTF8.self)
+        }
+    }
+
+    /// An open directory for `readText(in:_:path:)`; nil when it cannot be opened.
+    public static func openDirectory(_ path: String) -> Int32? {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        return fd >= 0 ? fd : nil
+    }
+
+    public static func closeDirectory(_ fd: Int32) { close(fd) }
 
     /// Names in a directory, without `.` and `..`; nil when it cannot be opened.
     public static func directoryEntries(_ path: String) -> [String]? {

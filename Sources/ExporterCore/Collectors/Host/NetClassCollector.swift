@@ -62,21 +62,23 @@ struct NetClassCollector: ProcFSCollector {
         var speed = MetricFamily(NetClassMetrics.speed)
         var numeric = NetClassMetrics.numeric.map { MetricFamily($0.descriptor) }
         for name in names.sorted() where !ignoredDevices.matches(name) {
-            let base = "class/net/\(name)/"
-            // bonding_masters and other plain files have no ifindex.
-            guard let ifindex = try? sys.read(base + "ifindex"), parseSysfsNumber(ifindex) != nil else { continue }
-            func text(_ file: String) -> String {
-                (try? sys.read(base + file)).map { String(ProcText.trimmed($0)) } ?? ""
-            }
+            let base = sys.path("class/net/\(name)")
+            // bonding_masters and other plain files are not directories; ~20 attributes are read
+            // relative to the open directory instead of resolving the symlinked path each time.
+            guard let directory = FileReader.openDirectory(base) else { continue }
+            defer { FileReader.closeDirectory(directory) }
+            func raw(_ file: String) -> String? { try? FileReader.readText(in: directory, file, path: base) }
+            guard let ifindex = raw("ifindex"), parseSysfsNumber(ifindex) != nil else { continue }
+            func text(_ file: String) -> String { raw(file).map { String(ProcText.trimmed($0)) } ?? "" }
             let operstate = text("operstate")
             info.add([name, text("address"), text("broadcast"), text("duplex"), operstate, text("ifalias")], 1)
             up.add([name], operstate == "up" ? 1 : 0)
             for (k, attribute) in NetClassMetrics.numeric.enumerated() {
-                let raw = attribute.file == "ifindex" ? ifindex : ((try? sys.read(base + attribute.file)) ?? "")
-                if let value = parseSysfsNumber(raw) { numeric[k].add([name], value) }
+                let value = attribute.file == "ifindex" ? ifindex : (raw(attribute.file) ?? "")
+                if let number = parseSysfsNumber(value) { numeric[k].add([name], number) }
             }
             // Mbit/s → bytes/s; -1 (unknown) stays negative, as node_exporter v1.5 reports it.
-            if let mbits = parseSysfsNumber((try? sys.read(base + "speed")) ?? "") {
+            if let mbits = parseSysfsNumber(raw("speed") ?? "") {
                 speed.add([name], mbits * 125_000)
             }
         }
