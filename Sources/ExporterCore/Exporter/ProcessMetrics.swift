@@ -41,6 +41,7 @@ struct ProcessMetricsReader: Sendable {
     static let cpu = FamilyDescriptor(name: "process_cpu_seconds_total", type: .counter, help: "Total user and system CPU time spent in seconds.", unit: "seconds")
     static let resident = FamilyDescriptor(name: "process_resident_memory_bytes", type: .gauge, help: "Resident memory size in bytes.", unit: "bytes")
     static let virtual = FamilyDescriptor(name: "process_virtual_memory_bytes", type: .gauge, help: "Virtual memory size in bytes.", unit: "bytes")
+    static let virtualMax = FamilyDescriptor(name: "process_virtual_memory_max_bytes", type: .gauge, help: "Maximum amount of virtual memory available in bytes.", unit: "bytes")
     static let startTime = FamilyDescriptor(name: "process_start_time_seconds", type: .gauge, help: "Start time of the process since unix epoch in seconds.", unit: "seconds")
     static let openFDs = FamilyDescriptor(name: "process_open_fds", type: .gauge, help: "Number of open file descriptors.")
     static let maxFDs = FamilyDescriptor(name: "process_max_fds", type: .gauge, help: "Maximum number of open file descriptors.")
@@ -51,6 +52,7 @@ struct ProcessMetricsReader: Sendable {
             families.append(MetricFamily(Self.cpu, value: (stat.userTicks + stat.systemTicks) / ticksPerSecond))
             families.append(MetricFamily(Self.resident, value: stat.residentPages * pageSize))
             families.append(MetricFamily(Self.virtual, value: stat.virtualBytes))
+            families.append(MetricFamily(Self.virtualMax, value: ProcessSetup.addressSpaceLimit()))
             if let bootTime {
                 families.append(MetricFamily(Self.startTime, value: bootTime + stat.startTicks / ticksPerSecond))
             }

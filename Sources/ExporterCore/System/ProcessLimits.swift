@@ -27,6 +27,13 @@ public enum ProcessSetup {
         return UInt64(limit.rlim_cur)
     }
 
+    /// RLIMIT_AS in bytes; -1 when unlimited (as client_golang's process collector reports it).
+    public static func addressSpaceLimit() -> Double {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0 else { return -1 }
+        return limit.rlim_cur == rlim_t.max ? -1 : Double(limit.rlim_cur)  // RLIM_INFINITY is ~0
+    }
+
     public static func clockTicksPerSecond() -> Double {
         let ticks = sysconf(Int32(_SC_CLK_TCK))
         return ticks > 0 ? Double(ticks) : 100
