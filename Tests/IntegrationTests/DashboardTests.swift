@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+@testable import ExporterCore
+
+/// Our own dashboards (dashboards/*.json): every query is valid PromQL for a real Prometheus, and
+/// the panels whose collectors run here return data from the real exporter.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct DashboardTests {
+    struct Query {
+        let panel: String
+        let expr: String
+    }
+
+    static func queries() throws -> [Query] {
+        let directory = Package.root + "/dashboards"
+        var result: [Query] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory) where file.hasSuffix(".json") {
+            let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file))
+            let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            for panel in dashboard["panels"] as? [[String: Any]] ?? [] {
+                for target in panel["targets"] as? [[String: Any]] ?? [] {
+                    if let expr = target["expr"] as? String { result.append(Query(panel: panel["title"] as? String ?? "?", expr: expr)) }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Grafana's variables as this test's Prometheus sees them.
+    static func substitute(_ expr: String) -> String {
+        expr.replacingOccurrences(of: "$__rate_interval", with: "20s")
+            .replacingOccurrences(of: "$job", with: "stack")
+            .replacingOccurrences(of: "$instance", with: ".+")
+    }
+
+    @Test func everyQueryIsValidAndHostPanelsHaveData() throws {
+        let queries = try Self.queries()
+        #expect(queries.count >= 10)
+        let exporter = try ExporterProcess()
+        let prometheus = try PrometheusServer(target: "127.0.0.1:\(exporter.port)")
+        defer { prometheus.stop() }
+        _ = try prometheus.waitForQuery("up", until: { $0.contains("\"1\"") })
+        Thread.sleep(forTimeInterval: 4)  // rate() needs a few samples
+        let needsData = ["Memory used", "CPU busy", "Disk used", "Load", "Network traffic", "Collector success", "Collector duration"]
+        for query in queries {
+            let body = try prometheus.query(Self.substitute(query.expr))
+            #expect(body.contains("\"status\":\"success\""), "\(query.panel): \(query.expr) → \(body.prefix(200))")
+            if needsData.contains(query.panel) {
+                #expect(body.contains("\"metric\""), "\(query.panel) has no data: \(query.expr)")
+            }
+        }
+    }
+}

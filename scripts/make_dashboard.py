@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+"""Generates dashboards/stack-overview.json, the runbook view of stack_exporter's metrics.
+
+Kept as a generator so that panels stay consistent (thresholds from the runbooks, one datasource
+variable); run it after editing and commit both files.
+"""
+import json, os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEL = 'job="$job",instance=~"$instance"'
+
+
+def thresholds(*steps):
+    return {"mode": "absolute", "steps": [{"color": c, "value": v} for v, c in steps]}
+
+
+def panel(kind, title, exprs, x, y, w=8, h=7, unit=None, steps=None, legend=None, description=""):
+    targets = [{"expr": e, "refId": chr(65 + i), "legendFormat": (legend[i] if legend else "")} for i, e in enumerate(exprs)]
+    defaults = {}
+    if unit:
+        defaults["unit"] = unit
+    if steps:
+        defaults["thresholds"] = steps
+        defaults["color"] = {"mode": "thresholds"}
+    return {"type": kind, "title": title, "description": description, "datasource": {"type": "prometheus", "uid": "${datasource}"},
+            "gridPos": {"x": x, "y": y, "w": w, "h": h}, "targets": targets,
+            "fieldConfig": {"defaults": defaults, "overrides": []}, "options": {}}
+
+
+def row(title, y):
+    return {"type": "row", "title": title, "collapsed": False, "gridPos": {"x": 0, "y": y, "w": 24, "h": 1}, "panels": []}
+
+
+def build():
+    pct = thresholds((None, "green"), (0.80, "orange"), (0.90, "red"))
+    disk = thresholds((None, "green"), (0.85, "orange"), (0.90, "red"))
+    days = thresholds((None, "red"), (7, "orange"), (30, "green"))
+    panels = [
+        row("Host", 0),
+        panel("stat", "Memory used", [f"1 - node_memory_MemAvailable_bytes{{{SEL}}} / node_memory_MemTotal_bytes{{{SEL}}}"],
+              0, 1, w=6, unit="percentunit", steps=pct, description="Runbook: warn above 80 %, critical above 90 %."),
+        panel("timeseries", "CPU busy", [f"1 - avg by (instance) (rate(node_cpu_seconds_total{{{SEL},mode=\"idle\"}}[$__rate_interval]))"],
+              6, 1, w=9, unit="percentunit", steps=thresholds((None, "green"), (0.70, "orange"), (0.80, "red"))),
+        panel("bargauge", "Disk used", [f"1 - node_filesystem_avail_bytes{{{SEL},fstype!~\"tmpfs|ramfs\"}} / node_filesystem_size_bytes{{{SEL},fstype!~\"tmpfs|ramfs\"}}"],
+              15, 1, w=9, unit="percentunit", steps=disk, legend=["{{mountpoint}}"], description="Runbook: warn above 85 %, critical above 90 %."),
+        panel("timeseries", "Load", [f"node_load1{{{SEL}}}", f"node_load5{{{SEL}}}", f"node_load15{{{SEL}}}"], 0, 8, legend=["1m", "5m", "15m"]),
+        panel("timeseries", "Network traffic", [f"rate(node_network_receive_bytes_total{{{SEL},device!=\"lo\"}}[$__rate_interval])",
+                                                f"-rate(node_network_transmit_bytes_total{{{SEL},device!=\"lo\"}}[$__rate_interval])"],
+              8, 8, unit="Bps", legend=["{{device}} in", "{{device}} out"]),
+        panel("timeseries", "Disk I/O time", [f"rate(node_disk_io_time_seconds_total{{{SEL}}}[$__rate_interval])"], 16, 8,
+              unit="percentunit", legend=["{{device}}"]),
+        row("TLS certificates", 15),
+        panel("table", "Certificate files: days left", [f"(x509_cert_not_after{{{SEL}}} - time()) / 86400"], 0, 16, w=12, h=8,
+              unit="d", steps=days, legend=["{{subject_CN}} {{filepath}}"], description="Runbook: warn below 30 days, page below 7 days."),
+        panel("table", "Endpoints: days left", [f"(probe_ssl_earliest_cert_expiry{{{SEL}}} - time()) / 86400"], 12, 16, w=12, h=8,
+              unit="d", steps=days, legend=["{{target}}"]),
+        row("stack_exporter", 24),
+        panel("timeseries", "Collector success", [f"stack_exporter_scrape_collector_success{{{SEL}}}"], 0, 25, w=12,
+              legend=["{{collector}}"], steps=thresholds((None, "red"), (1, "green"))),
+        panel("timeseries", "Collector duration", [f"stack_exporter_scrape_collector_duration_seconds{{{SEL}}}"], 12, 25, w=12,
+              unit="s", legend=["{{collector}}"]),
+    ]
+    return {
+        "title": "Stack overview (stack_exporter)",
+        "uid": "stack-exporter-overview",
+        "description": "The runbook view: host, TLS certificates, and the exporter itself.",
+        "schemaVersion": 39, "version": 1, "editable": True, "time": {"from": "now-6h", "to": "now"}, "refresh": "30s",
+        "tags": ["stack_exporter"],
+        "templating": {"list": [
+            {"name": "datasource", "type": "datasource", "query": "prometheus", "label": "Data source"},
+            {"name": "job", "type": "query", "datasource": {"type": "prometheus", "uid": "${datasource}"},
+             "query": "label_values(stack_exporter_build_info, job)", "refresh": 1},
+            {"name": "instance", "type": "query", "datasource": {"type": "prometheus", "uid": "${datasource}"},
+             "query": "label_values(stack_exporter_build_info{job=\"$job\"}, instance)", "refresh": 1, "includeAll": True, "multi": True},
+        ]},
+        "panels": panels,
+    }
+
+
+if __name__ == "__main__":
+    with open(os.path.join(ROOT, "dashboards", "stack-overview.json"), "w") as f:
+        json.dump(build(), f, indent=2)
+        f.write("\n")
