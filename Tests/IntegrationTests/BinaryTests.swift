@@ -127,3 +127,17 @@ print(len(families), samples)
         #expect(object?["level"] as? String == "error")
     }
 }
+
+@Suite(.timeLimit(.minutes(1))) struct CheckCommandTests {
+    /// `check` on this machine with the host collectors: a report and an exit status that matches
+    /// the worst line (0, 1 or 2, as monitoring plugins use them).
+    @Test func checkReportsAndExitsWithTheWorstSeverity() throws {
+        let result = try run(try Package.binary(), ["check"], timeout: 30)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.contains("memory used · host") })
+        #expect(lines.contains { $0.contains("disk used · /") })
+        let expected: Int32 = lines.contains { $0.hasPrefix("CRIT") } ? 2 : lines.contains { $0.hasPrefix("WARN") } ? 1 : 0
+        #expect(result.status == expected, "\(result.stdout)")
+        #expect(lines.last?.hasPrefix(expected == 0 ? "all within the runbook" : "runbook breached") == true)
+    }
+}

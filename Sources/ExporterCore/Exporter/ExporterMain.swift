@@ -5,9 +5,10 @@ public enum ExporterMain {
     public static func run(arguments: [String], environment: [String: String]) -> Int32 {
         let modules = CollectorCatalog.modules
         let specs = Configuration.flagSpecs(modules: modules)
+        let checking = arguments.first == "check"
         let configuration: Configuration
         do {
-            switch try CommandLineParser.parse(arguments, specs: specs) {
+            switch try CommandLineParser.parse(Array(arguments.dropFirst(checking ? 1 : 0)), specs: specs) {
             case .help:
                 StandardStreams.writeOutput(CommandLineParser.helpText(specs: specs, summary: Configuration.summary))
                 return 0
@@ -21,7 +22,32 @@ public enum ExporterMain {
             StandardStreams.writeError("stack_exporter: error: \(error.description), try --help\n")
             return 2
         }
-        return serve(configuration, environment: environment)
+        return checking ? check(configuration, environment: environment) : serve(configuration, environment: environment)
+    }
+
+    /// `stack_exporter check`: two scrapes a second apart, held against the runbook thresholds.
+    /// Exit status as monitoring plugins use it: 0 all within, 1 a warning, 2 a critical breach.
+    static func check(_ configuration: Configuration, environment: [String: String]) -> Int32 {
+        let logger = Logger(level: max(configuration.logLevel, .warn), format: configuration.logFormat)
+        let exposition = ExpositionStats()
+        let settings = CollectorSettings(flags: configuration.flags, environment: environment, logger: logger)
+        var collectors: [(name: String, collector: any Collector)] = []
+        for module in configuration.collectors {
+            do {
+                collectors.append((module.name, try module.make(settings)))
+            } catch {
+                StandardStreams.writeError("stack_exporter: error: collector \(module.name): \(error)\n")
+                return 2
+            }
+        }
+        let scraper = Scraper(collectors: collectors, logger: logger, exposition: exposition)
+        let timeout = configuration.handler.collectorTimeout
+        let first = scraper.scrape(.all, deadline: MonotonicTime.now().adding(seconds: timeout))
+        ProcessSetup.sleep(seconds: 1)
+        let second = scraper.scrape(.all, deadline: MonotonicTime.now().adding(seconds: timeout))
+        let findings = RunbookCheck.evaluate(first: first, second: second, interval: 1, now: WallClock.now())
+        StandardStreams.writeOutput(RunbookCheck.report(findings))
+        return Int32((findings.map(\.severity).max() ?? .ok).rawValue)
     }
 
     static func serve(_ configuration: Configuration, environment: [String: String]) -> Int32 {

@@ -1,0 +1,217 @@
+/// `stack_exporter check`: the operators' runbook as one command. Every collector runs once and
+/// the results are held against the runbook thresholds (memory, CPU, disk, certificates, database
+/// connections, long queries, cache hit rate, containers, failing collectors).
+public enum RunbookCheck {
+    public enum Severity: Int, Comparable, Sendable {
+        case ok = 0, warning = 1, critical = 2
+
+        public static func < (a: Severity, b: Severity) -> Bool { a.rawValue < b.rawValue }
+
+        var word: String {
+            switch self {
+            case .ok: "OK"
+            case .warning: "WARN"
+            case .critical: "CRIT"
+            }
+        }
+    }
+
+    public struct Finding: Sendable, Equatable {
+        public let severity: Severity
+        public let signal: String
+        public let subject: String
+        public let value: String
+        public let rule: String
+    }
+
+    /// Thresholds from the runbooks (warning, critical).
+    enum Threshold {
+        static let memory = (warning: 0.80, critical: 0.90)
+        static let cpu = (warning: 0.70, critical: 0.80)
+        static let disk = (warning: 0.85, critical: 0.90)
+        static let certificateDays = (warning: 30.0, critical: 7.0)
+        static let connections = 0.80
+        static let longQuerySeconds = 300.0
+        static let cacheHit = 0.95
+        /// Below this many block reads a hit ratio says nothing (a fresh database).
+        static let cacheHitMinimumBlocks = 10_000.0
+    }
+
+    /// Evaluates two scrapes taken `interval` seconds apart (CPU needs a rate).
+    public static func evaluate(first: [MetricFamily], second: [MetricFamily], interval: Double, now: Double) -> [Finding] {
+        let metrics = MetricIndex(second)
+        var findings: [Finding] = []
+        findings += memory(metrics)
+        findings += cpu(MetricIndex(first), metrics)
+        findings += disks(metrics)
+        findings += certificates(metrics, now: now)
+        findings += postgres(metrics)
+        findings += containers(metrics)
+        findings += collectors(metrics)
+        return findings
+    }
+
+    static func memory(_ m: MetricIndex) -> [Finding] {
+        guard let total = m.value("node_memory_MemTotal_bytes"), total > 0,
+              let available = m.value("node_memory_MemAvailable_bytes") else { return [] }
+        let used = 1 - available / total
+        return [grade(used, Threshold.memory, signal: "memory used", subject: "host", value: percent(used), rule: "> 80 % warn, > 90 % crit")]
+    }
+
+    static func cpu(_ before: MetricIndex, _ after: MetricIndex) -> [Finding] {
+        func totals(_ m: MetricIndex) -> (idle: Double, all: Double) {
+            var idle = 0.0, all = 0.0
+            for sample in m.samples("node_cpu_seconds_total") {
+                all += sample.value
+                if sample.label("mode") == "idle" || sample.label("mode") == "iowait" { idle += sample.value }
+            }
+            return (idle, all)
+        }
+        let a = totals(before), b = totals(after)
+        let elapsed = b.all - a.all
+        guard elapsed > 0 else { return [] }
+        let busy = max(0, min(1, 1 - (b.idle - a.idle) / elapsed))
+        return [grade(busy, Threshold.cpu, signal: "CPU busy", subject: "host", value: percent(busy), rule: "> 70 % warn, > 80 % crit (1 s sample)")]
+    }
+
+    static func disks(_ m: MetricIndex) -> [Finding] {
+        var findings: [Finding] = []
+        for size in m.samples("node_filesystem_size_bytes") where size.value > 0 {
+            let mountpoint = size.label("mountpoint")
+            guard let avail = m.samples("node_filesystem_avail_bytes").first(where: { $0.label("mountpoint") == mountpoint })?.value
+            else { continue }
+            let used = 1 - avail / size.value
+            findings.append(grade(used, Threshold.disk, signal: "disk used", subject: mountpoint, value: percent(used), rule: "> 85 % warn, > 90 % crit"))
+        }
+        return findings
+    }
+
+    static func certificates(_ m: MetricIndex, now: Double) -> [Finding] {
+        var findings: [Finding] = []
+        func days(_ notAfter: Double, _ subject: String) {
+            let left = (notAfter - now) / 86_400
+            let severity: Severity = left < Threshold.certificateDays.critical ? .critical : left < Threshold.certificateDays.warning ? .warning : .ok
+            let value = left < 0 ? "expired \(Int((-left).rounded(.up))) days ago" : "\(Int(left.rounded(.down))) days left"
+            findings.append(Finding(severity: severity, signal: "certificate", subject: subject, value: value, rule: "< 30 days warn, < 7 days or expired crit"))
+        }
+        for sample in m.samples("x509_cert_not_after") {
+            days(sample.value, "\(sample.label("filepath")) (\(sample.label("subject_CN")))")
+        }
+        for sample in m.samples("probe_ssl_earliest_cert_expiry") {
+            days(sample.value, sample.label("target").isEmpty ? "endpoint" : sample.label("target"))
+        }
+        return findings
+    }
+
+    static func postgres(_ m: MetricIndex) -> [Finding] {
+        var findings: [Finding] = []
+        for up in m.samples("pg_up") {
+            let server = up.label("server").isEmpty ? "postgres" : up.label("server")
+            guard up.value == 1 else {
+                findings.append(Finding(severity: .critical, signal: "database reachable", subject: server, value: "down", rule: "unreachable crit"))
+                continue
+            }
+            findings.append(Finding(severity: .ok, signal: "database reachable", subject: server, value: "up", rule: "unreachable crit"))
+            let ofServer = { (sample: MetricIndex.Entry) in sample.label("server") == up.label("server") }
+            if let max = m.samples("pg_settings_max_connections").first(where: ofServer)?.value, max > 0 {
+                let used = m.samples("pg_stat_activity_count").filter(ofServer).reduce(0) { $0 + $1.value }
+                let ratio = used / max
+                findings.append(Finding(
+                    severity: ratio > Threshold.connections ? .warning : .ok, signal: "connections / max_connections", subject: server,
+                    value: "\(Int(used)) / \(Int(max)) (\(percent(ratio)))", rule: "> 80 % warn"))
+            }
+            let longest = m.samples("pg_stat_activity_max_tx_duration").filter(ofServer).map(\.value).max() ?? 0
+            findings.append(Finding(
+                severity: longest > Threshold.longQuerySeconds ? .critical : .ok, signal: "longest transaction", subject: server,
+                value: "\(Int(longest)) s", rule: "> 5 min crit"))
+            for hits in m.samples("pg_stat_database_blks_hit").filter(ofServer) {
+                let datname = hits.label("datname")
+                guard let reads = m.samples("pg_stat_database_blks_read").first(where: { ofServer($0) && $0.label("datname") == datname })?.value
+                else { continue }
+                let total = hits.value + reads
+                guard total >= Threshold.cacheHitMinimumBlocks else { continue }
+                let ratio = hits.value / total
+                findings.append(Finding(
+                    severity: ratio < Threshold.cacheHit ? .warning : .ok, signal: "cache hit rate", subject: "\(server)/\(datname)",
+                    value: percent(ratio), rule: "< 95 % warn"))
+            }
+        }
+        return findings
+    }
+
+    static func containers(_ m: MetricIndex) -> [Finding] {
+        var findings: [Finding] = []
+        for health in m.samples("container_health_state") where health.value == 0 {
+            findings.append(Finding(severity: .warning, signal: "container health", subject: health.label("name"), value: "unhealthy", rule: "unhealthy warn"))
+        }
+        for usage in m.samples("container_memory_usage_bytes") {
+            let name = usage.label("name")
+            guard let limit = m.samples("container_spec_memory_limit_bytes").first(where: { $0.label("name") == name })?.value,
+                  limit > 0, limit < 1e18 else { continue }
+            let ratio = usage.value / limit
+            if ratio > Threshold.memory.warning {
+                findings.append(Finding(severity: .warning, signal: "container memory / limit", subject: name, value: percent(ratio), rule: "> 80 % warn"))
+            }
+        }
+        return findings
+    }
+
+    static func collectors(_ m: MetricIndex) -> [Finding] {
+        m.samples("stack_exporter_scrape_collector_success").filter { $0.value == 0 }.map {
+            Finding(severity: .warning, signal: "collector", subject: $0.label("collector"), value: "failed", rule: "failed warn")
+        }
+    }
+
+    static func grade(_ value: Double, _ limits: (warning: Double, critical: Double), signal: String, subject: String, value text: String, rule: String) -> Finding {
+        let severity: Severity = value > limits.critical ? .critical : value > limits.warning ? .warning : .ok
+        return Finding(severity: severity, signal: signal, subject: subject, value: text, rule: rule)
+    }
+
+    static func percent(_ ratio: Double) -> String {
+        let tenths = (ratio * 1000).rounded() / 10
+        return "\(tenths) %"
+    }
+
+    /// The report: one line per finding, worst first, then a verdict line.
+    public static func report(_ findings: [Finding]) -> String {
+        let sorted = findings.enumerated().sorted { ($1.element.severity, $0.offset) < ($0.element.severity, $1.offset) }.map(\.element)
+        let width = min(40, sorted.map { $0.signal.count + $0.subject.count + 3 }.max() ?? 0)
+        var text = ""
+        for finding in sorted {
+            let what = "\(finding.signal) · \(finding.subject)"
+            let pad = what.count < width ? String(repeating: " ", count: width - what.count) : ""
+            text += "\(finding.severity.word.padding(4))  \(what)\(pad)  \(finding.value)   [\(finding.rule)]\n"
+        }
+        let worst = findings.map(\.severity).max() ?? .ok
+        let counts = [Severity.critical, .warning, .ok].map { s in "\(findings.filter { $0.severity == s }.count) \(s.word)" }
+        text += "\(worst == .ok ? "all within the runbook" : "runbook breached"): \(counts.joined(separator: ", "))\n"
+        return text
+    }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
+
+/// Families by name, for looking values up by label.
+struct MetricIndex {
+    struct Entry {
+        let labels: [Label]
+        let value: Double
+
+        func label(_ name: String) -> String { labels.first { $0.name == name }?.value ?? "" }
+    }
+
+    private var byName: [String: [Entry]] = [:]
+
+    init(_ families: [MetricFamily]) {
+        for family in families {
+            byName[family.name, default: []] += family.samples.filter { $0.suffix.isEmpty }.map { Entry(labels: $0.labels, value: $0.value) }
+        }
+    }
+
+    func samples(_ name: String) -> [Entry] { byName[name] ?? [] }
+    func value(_ name: String) -> Double? { byName[name]?.first?.value }
+}

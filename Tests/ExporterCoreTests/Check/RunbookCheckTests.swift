@@ -1,0 +1,85 @@
+import Testing
+@testable import ExporterCore
+
+private func family(_ name: String, _ samples: [([String: String], Double)]) -> MetricFamily {
+    MetricFamily(FamilyDescriptor(name: name, type: .gauge, help: "h"),
+                 samples: samples.map { labels, value in Sample(labels: labels.sorted { $0.key < $1.key }.map { Label($0.key, $0.value) }, value: value) })
+}
+
+private func memory(usedPercent: Double) -> [MetricFamily] {
+    [family("node_memory_MemTotal_bytes", [([:], 100)]), family("node_memory_MemAvailable_bytes", [([:], 100 - usedPercent)])]
+}
+
+private func evaluate(_ families: [MetricFamily], now: Double = 1_000_000) -> [RunbookCheck.Finding] {
+    RunbookCheck.evaluate(first: families, second: families, interval: 1, now: now)
+}
+
+@Suite struct RunbookCheckTests {
+    @Test(arguments: [(50.0, RunbookCheck.Severity.ok), (80.0, .ok), (85.0, .warning), (95.0, .critical)])
+    func memoryThresholds(_ pair: (Double, RunbookCheck.Severity)) {
+        let finding = evaluate(memory(usedPercent: pair.0)).first { $0.signal == "memory used" }
+        #expect(finding?.severity == pair.1)
+    }
+
+    @Test func diskThresholdsPerMountpoint() {
+        let families = [
+            family("node_filesystem_size_bytes", [(["mountpoint": "/"], 100), (["mountpoint": "/data"], 100), (["mountpoint": "/var"], 100)]),
+            family("node_filesystem_avail_bytes", [(["mountpoint": "/"], 50), (["mountpoint": "/data"], 12), (["mountpoint": "/var"], 5)]),
+        ]
+        let bySubject = Dictionary(uniqueKeysWithValues: evaluate(families).map { ($0.subject, $0.severity) })
+        #expect(bySubject == ["/": .ok, "/data": .warning, "/var": .critical])
+    }
+
+    @Test func cpuFromTwoScrapes() {
+        let before = [family("node_cpu_seconds_total", [(["cpu": "0", "mode": "idle"], 100), (["cpu": "0", "mode": "user"], 100)])]
+        let after = [family("node_cpu_seconds_total", [(["cpu": "0", "mode": "idle"], 100.1), (["cpu": "0", "mode": "user"], 101)])]
+        let finding = RunbookCheck.evaluate(first: before, second: after, interval: 1, now: 0).first { $0.signal == "CPU busy" }
+        #expect(finding?.severity == .critical)  // 0.9 of 1 s busy
+        #expect(finding?.value == "90.9 %")
+    }
+
+    @Test func certificatesByDaysLeft() {
+        let now = 1_000_000.0
+        let families = [
+            family("x509_cert_not_after", [
+                (["filepath": "/ssl/a.pem", "subject_CN": "a"], now + 100 * 86_400),
+                (["filepath": "/ssl/b.pem", "subject_CN": "b"], now + 20 * 86_400),
+                (["filepath": "/ssl/c.pem", "subject_CN": "c"], now + 5 * 86_400),
+                (["filepath": "/ssl/d.pem", "subject_CN": "d"], now - 2 * 86_400),
+            ]),
+            family("probe_ssl_earliest_cert_expiry", [(["target": "localhost:443"], now + 3 * 86_400)]),
+        ]
+        let findings = evaluate(families, now: now)
+        #expect(findings.map(\.severity) == [.ok, .warning, .critical, .critical, .critical])
+        #expect(findings[3].value == "expired 2 days ago")
+        #expect(findings[4].subject == "localhost:443")
+    }
+
+    @Test func postgresConnectionsLongQueriesAndCacheHits() {
+        let server = ["server": "db:5432"]
+        let families = [
+            family("pg_up", [(server, 1), (["server": "down:5432"], 0)]),
+            family("pg_settings_max_connections", [(server, 100)]),
+            family("pg_stat_activity_count", [(server.merging(["state": "active"]) { a, _ in a }, 70), (server.merging(["state": "idle"]) { a, _ in a }, 15)]),
+            family("pg_stat_activity_max_tx_duration", [(server.merging(["state": "active"]) { a, _ in a }, 400)]),
+            family("pg_stat_database_blks_hit", [(server.merging(["datname": "app"]) { a, _ in a }, 90_000)]),
+            family("pg_stat_database_blks_read", [(server.merging(["datname": "app"]) { a, _ in a }, 10_000)]),
+        ]
+        let findings = evaluate(families)
+        func severity(_ signal: String, _ subject: String) -> RunbookCheck.Severity? {
+            findings.first { $0.signal == signal && $0.subject == subject }?.severity
+        }
+        #expect(severity("database reachable", "down:5432") == .critical)
+        #expect(severity("connections / max_connections", "db:5432") == .warning)
+        #expect(severity("longest transaction", "db:5432") == .critical)
+        #expect(severity("cache hit rate", "db:5432/app") == .warning)
+    }
+
+    @Test func reportPutsTheWorstFirstAndCounts() {
+        let findings = evaluate(memory(usedPercent: 95) + [family("stack_exporter_scrape_collector_success", [(["collector": "tls"], 0)])])
+        let report = RunbookCheck.report(findings)
+        #expect(report.hasPrefix("CRIT  memory used"))
+        #expect(report.contains("WARN  collector · tls"))
+        #expect(report.hasSuffix("runbook breached: 1 CRIT, 1 WARN, 0 OK\n"))
+    }
+}
