@@ -212,6 +212,46 @@ private var noSelfMetrics: ExporterHandler.Settings {
         #expect(try a.get("/-/healthy").status == 200)
     }
 
+    /// Slowloris: hundreds of connections that each sent one byte of a request. They cost no
+    /// thread, scrapes are still answered at once, and all are closed at the header timeout.
+    @Test func manySlowConnectionsDoNotStopScrapes() throws {
+        ProcessSetup.raiseOpenFileLimit()
+        var limits = ServerLimits()
+        limits.readHeaderTimeout = 2
+        let server = try TestServer(collectors: [fastCollector()], limits: limits)
+        defer { server.stop() }
+        var slow: [RawClient] = []
+        for _ in 0..<400 {
+            let client = try server.client()
+            try client.send("G")
+            slow.append(client)
+        }
+        let started = Date()
+        #expect(try server.client().get("/metrics").status == 200)
+        #expect(Date().timeIntervalSince(started) < 0.5)
+        Thread.sleep(forTimeInterval: 2.6)
+        let closed = slow.filter { $0.isClosedByServer(within: 0.05) }.count
+        #expect(closed == slow.count, "\(closed) of \(slow.count) closed")
+    }
+
+    /// A client that requests a large scrape and never reads it is cut off by the write timeout.
+    @Test func clientThatDoesNotReadIsCutOffByTheWriteTimeout() throws {
+        var limits = ServerLimits()
+        limits.writeTimeout = 1
+        var big = MetricFamily(FamilyDescriptor(name: "test_big", type: .gauge, help: "Many series.", labels: ["series"]))
+        for i in 0..<200_000 { big.add(["series-number-\(i)-with-some-padding-to-make-it-long"], Double(i)) }
+        var settings = ExporterHandler.Settings()
+        settings.exporterMetrics = false
+        let server = try TestServer(collectors: [("big", ScriptedCollector(families: [big]))], limits: limits, settings: settings)
+        defer { server.stop() }
+        let client = try server.client()
+        try client.send("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n")
+        Thread.sleep(forTimeInterval: 3)  // the server has given up writing by now
+        // Reading now drains what the kernel buffered, then ends: the server closed the connection.
+        #expect(client.isClosedByServer(within: 5))
+        #expect(try server.client().get("/-/healthy").status == 200)
+    }
+
     @Test func shutdownFinishesInFlightScrapes() throws {
         let server = try TestServer(collectors: [("slow", ScriptedCollector(delay: 1, families: [gauge("test_slow", 1)]))])
         let client = try server.client()
