@@ -44,8 +44,16 @@ public final class ExporterHandler: HTTPHandler {
         case "/-/healthy": return .text(.ok, "stack_exporter is healthy.\n")
         case "/-/ready": return .text(.ok, "stack_exporter is ready.\n")
         default:
-            if case .failure(let error) = selection(for: request) { return .text(.badRequest, error.message + "\n") }
-            return nil  // a scrape: on a worker
+            switch selection(for: request) {
+            case .failure(let error):
+                return .text(.badRequest, error.message + "\n")
+            case .success(let selection) where !scraper.mayBlock(selection):
+                // Only procfs readers and self metrics: microseconds of work, answered on the event
+                // loop without a hand-off to a worker thread (and without the thread).
+                return response(to: request)
+            case .success:
+                return nil  // collectors that may block: on a worker, bounded by the deadline
+            }
         }
     }
 

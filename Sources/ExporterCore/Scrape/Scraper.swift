@@ -28,13 +28,22 @@ public final class Scraper: Sendable {
         case only(Set<String>)
     }
 
-    public func scrape(_ selection: Selection, deadline: MonotonicTime) -> [MetricFamily] {
-        let selected = runners.filter {
+    /// Whether any collector of the selection may block (runs on its own thread with a deadline).
+    public func mayBlock(_ selection: Selection) -> Bool {
+        runners(in: selection).contains { !$0.runsInline }
+    }
+
+    private func runners(in selection: Selection) -> [CollectorRunner] {
+        runners.filter {
             switch selection {
             case .all: true
             case .only(let names): names.contains($0.name)
             }
         }
+    }
+
+    public func scrape(_ selection: Selection, deadline: MonotonicTime) -> [MetricFamily] {
+        let selected = runners(in: selection)
         // Start (or join) every threaded run first so they proceed in parallel, then execute the
         // inline ones here, then wait for each.
         let joined = selected.map { $0.join(deadline: deadline) }
