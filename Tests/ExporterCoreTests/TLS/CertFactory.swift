@@ -34,13 +34,25 @@ final class CertFactory {
     func path(_ name: String) -> String { dir + "/" + name }
 
     @discardableResult
-    static func run(_ arguments: [String], input: String? = nil) throws -> String {
+    static func run(_ arguments: [String], detached: Bool = false) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        if detached {
+            // A daemon (pg_ctl start) keeps inherited pipes open: reading them would never end.
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw NSError(domain: "CertFactory", code: Int(process.terminationStatus), userInfo: [
+                    NSLocalizedDescriptionKey: "\(arguments.joined(separator: " ")) failed"])
+            }
+            return ""
+        }
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
@@ -84,9 +96,9 @@ final class CertFactory {
 
     /// Root CA, intermediate and leaf (`leaf.pem`, `intermediate.pem`, `root.pem`, `chain.pem` =
     /// leaf + intermediate, `fullchain.pem` = leaf + intermediate + root).
-    func chain(leafCN: String, leafDays: Int = 5, intermediateDays: Int = 400) throws {
+    func chain(leafCN: String, leafDays: Int = 5, intermediateDays: Int = 400, rootDays: Int = 3650) throws {
         try Self.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("root.key"), "-out", path("root.pem"),
-                      "-days", "3650", "-subj", "/C=DE/O=Test Root Org/CN=Test Root CA"])
+                      "-days", String(rootDays), "-subj", "/C=DE/O=Test Root Org/CN=Test Root CA"])
         try "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n".write(toFile: path("ca.ext"), atomically: true, encoding: .utf8)
         try Self.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("intermediate.key"),
                       "-out", path("intermediate.csr"), "-subj", "/C=DE/O=Test Org/OU=Issuing/CN=Test Intermediate CA"])
@@ -102,6 +114,7 @@ final class CertFactory {
         let root = try String(contentsOfFile: path("root.pem"), encoding: .utf8)
         try (leaf + intermediate).write(toFile: path("chain.pem"), atomically: true, encoding: .utf8)
         try (leaf + intermediate + root).write(toFile: path("fullchain.pem"), atomically: true, encoding: .utf8)
+        try (intermediate + root).write(toFile: path("intermediate+root.pem"), atomically: true, encoding: .utf8)
     }
 
     /// `openssl x509 -enddate` / `-startdate` as Unix seconds (via date(1)), the reference value.
