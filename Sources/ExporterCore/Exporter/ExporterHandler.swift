@@ -15,10 +15,16 @@ public final class ExporterHandler: HTTPHandler {
     private let exposition: ExpositionStats
     private let logger: Logger
     private let landingPage: [UInt8]
+    /// `/probe` (TLS endpoints, ssl_exporter style); nil when the build or flags provide none.
+    private let probe: TLSProbeService?
     private static let allowed = [HTTPHeader("Allow", "GET, HEAD")]
 
-    public init(settings: Settings, scraper: Scraper, serverStats: ServerStats, exposition: ExpositionStats, logger: Logger) {
+    public init(
+        settings: Settings, scraper: Scraper, serverStats: ServerStats, exposition: ExpositionStats, logger: Logger,
+        probe: TLSProbeService? = nil
+    ) {
         self.settings = settings
+        self.probe = probe
         self.scraper = scraper
         self.exposition = exposition
         self.logger = logger
@@ -28,13 +34,14 @@ public final class ExporterHandler: HTTPHandler {
 
     public func handlerLabel(for request: HTTPRequest) -> String {
         switch request.path {
-        case settings.telemetryPath, "/", "/-/healthy", "/-/ready": request.path
+        case settings.telemetryPath, "/", "/-/healthy", "/-/ready", "/probe": request.path
         default: "other"
         }
     }
 
     public func immediateResponse(to request: HTTPRequest) -> HTTPResponse? {
-        let known = ["/", "/-/healthy", "/-/ready", settings.telemetryPath]
+        var known = ["/", "/-/healthy", "/-/ready", settings.telemetryPath]
+        if probe != nil { known.append("/probe") }
         guard known.contains(request.path) else { return .text(.notFound, "404 page not found\n") }
         guard request.method == "GET" || request.method == "HEAD" else {
             return .text(.methodNotAllowed, "method \(request.method) not allowed; use GET or HEAD\n", headers: Self.allowed)
@@ -43,6 +50,11 @@ public final class ExporterHandler: HTTPHandler {
         case "/": return HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", body: landingPage)
         case "/-/healthy": return .text(.ok, "stack_exporter is healthy.\n")
         case "/-/ready": return .text(.ok, "stack_exporter is ready.\n")
+        case "/probe":
+            if case .failure(let error)? = probe?.target(query: request.query) {
+                return .text(error.forbidden ? .forbidden : .badRequest, error.message + "\n")
+            }
+            return nil  // a probe: on a worker
         default:
             switch selection(for: request) {
             case .failure(let error):
@@ -58,12 +70,23 @@ public final class ExporterHandler: HTTPHandler {
     }
 
     public func response(to request: HTTPRequest) -> HTTPResponse {
+        let timeout = ScrapeDeadline.seconds(header: request.header(ScrapeDeadline.headerName), configured: settings.collectorTimeout)
+        if request.path == "/probe", let probe {
+            guard case .success(let target) = probe.target(query: request.query) else {
+                return .text(.badRequest, "invalid probe target\n")
+            }
+            return render(probe.probe(target, deadline: MonotonicTime.now().adding(seconds: timeout)), for: request)
+        }
         guard case .success(let selection) = selection(for: request) else {
             return .text(.badRequest, "invalid collector selection\n")
         }
-        let timeout = ScrapeDeadline.seconds(header: request.header(ScrapeDeadline.headerName), configured: settings.collectorTimeout)
         var families = scraper.scrape(selection, deadline: MonotonicTime.now().adding(seconds: timeout))
         if settings.exporterMetrics { families.append(contentsOf: selfMetrics.families()) }
+        return render(families, for: request)
+    }
+
+    /// Normalizes, renders in the negotiated format and compresses when asked.
+    private func render(_ families: [MetricFamily], for request: HTTPRequest) -> HTTPResponse {
         let normalized = Normalizer.normalize(families, stats: exposition)
         let format = ContentNegotiation.format(accept: request.header("accept"))
         var body = format == .openMetrics ? OpenMetricsFormat.render(normalized) : TextFormat.render(normalized)

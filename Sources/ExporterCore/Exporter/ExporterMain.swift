@@ -70,7 +70,15 @@ public enum ExporterMain {
             collectors: collectors, logger: logger, exposition: exposition,
             nodeCompatible: Set(HostCollectors.modules.map(\.name)))
         let stats = ServerStats()
-        let handler = ExporterHandler(settings: configuration.handler, scraper: scraper, serverStats: stats, exposition: exposition, logger: logger)
+        let probe: TLSProbeService
+        do {
+            probe = try TLSCollectors.probeService(flags: configuration.flags, logger: logger)
+        } catch {
+            logger.error("cannot start /probe", ["err": String(describing: error)])
+            return 1
+        }
+        let handler = ExporterHandler(
+            settings: configuration.handler, scraper: scraper, serverStats: stats, exposition: exposition, logger: logger, probe: probe)
         var listeners: [Socket] = []
         for address in configuration.listenAddresses {
             do {

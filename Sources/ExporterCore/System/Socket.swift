@@ -98,6 +98,37 @@ public struct Socket: Sendable, Hashable {
         return Socket(fd: fd)
     }
 
+    /// Connects a non-blocking TCP socket, waiting no later than `deadline` (connect(2) with
+    /// O_NONBLOCK, poll(2) for writability, then SO_ERROR). The socket stays non-blocking, for
+    /// callers that bound every later read and write with poll (TLS probes). Name resolution uses
+    /// getaddrinfo(3), which cannot be bounded; numeric addresses skip it.
+    public static func connect(host: String, port: UInt16, deadline: MonotonicTime) throws(SystemError) -> Socket {
+        let address = try SocketAddress.resolve(host: host, port: port)
+        let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw SystemError.lastError("socket") }
+        let socket = Socket(fd: fd)
+        var rc = address.withSockaddr { Glibc.connect(fd, $0, $1) }
+        while rc != 0 && errno == EINTR { rc = address.withSockaddr { Glibc.connect(fd, $0, $1) } }
+        if rc == 0 { return socket }
+        guard errno == EINPROGRESS || errno == EALREADY else {
+            let error = SystemError.lastError("connect \(address)")
+            socket.close()
+            throw error
+        }
+        guard socket.waitUntil(readable: false, deadline: deadline) else {
+            socket.close()
+            throw SystemError("connect \(address): timed out", code: ETIMEDOUT)
+        }
+        var pending: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length)
+        guard pending == 0 else {
+            socket.close()
+            throw SystemError("connect \(address)", code: pending)
+        }
+        return socket
+    }
+
     // MARK: I/O
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
@@ -147,6 +178,44 @@ public struct Socket: Sendable, Hashable {
             let rc = poll(&entry, 1, timeoutMilliseconds)
             if rc < 0 && errno == EINTR { continue }
             return rc > 0
+        }
+    }
+
+    /// Waits for readiness until `deadline`; false when it passes first.
+    public func waitUntil(readable: Bool, deadline: MonotonicTime) -> Bool {
+        let left = MonotonicTime.now().seconds(until: deadline)
+        guard left > 0 else { return false }
+        return waitUntil(readable: readable, timeoutMilliseconds: Int32(min(left * 1000, 86_400_000).rounded(.up)))
+    }
+
+    /// Writes all of `bytes` to a non-blocking socket before `deadline`.
+    public func writeAll(_ bytes: [UInt8], deadline: MonotonicTime) throws(SystemError) {
+        var offset = 0
+        while offset < bytes.count {
+            let result = bytes.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            switch result {
+            case .transferred(let n): offset += n
+            case .wouldBlock:
+                guard waitUntil(readable: false, deadline: deadline) else { throw SystemError("send: timed out", code: ETIMEDOUT) }
+            case .closed: throw SystemError("send", code: EPIPE)
+            case .failed(let error): throw error
+            }
+        }
+    }
+
+    /// Reads at least one and at most `count` bytes from a non-blocking socket before `deadline`;
+    /// empty when the peer closed.
+    public func read(upTo count: Int, deadline: MonotonicTime) throws(SystemError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        while true {
+            let result = buffer.withUnsafeMutableBytes { read(into: $0) }
+            switch result {
+            case .transferred(let n): return Array(buffer[..<n])
+            case .closed: return []
+            case .wouldBlock:
+                guard waitUntil(readable: true, deadline: deadline) else { throw SystemError("read: timed out", code: ETIMEDOUT) }
+            case .failed(let error): throw error
+            }
         }
     }
 
@@ -264,5 +333,13 @@ struct SocketAddress: CustomStringConvertible {
             default: return nil
             }
         }
+    }
+}
+
+/// Numeric IP addresses, as inet_pton(3) accepts them.
+public enum IPLiteral {
+    public static func isIP(_ text: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 }

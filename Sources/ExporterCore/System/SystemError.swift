@@ -21,4 +21,7 @@ public struct SystemError: Error, CustomStringConvertible, Equatable, Sendable {
 
     public var isWouldBlock: Bool { code == EAGAIN || code == EWOULDBLOCK }
     public var isTooManyFiles: Bool { code == EMFILE || code == ENFILE }
+    public var isTimedOut: Bool { code == ETIMEDOUT }
+    public var isNotFound: Bool { code == ENOENT }
+    public var isConnectionRefused: Bool { code == ECONNREFUSED }
 }

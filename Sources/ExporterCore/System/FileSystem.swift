@@ -1,0 +1,107 @@
+import Glibc
+
+/// File metadata and path expansion for collectors that watch files (TLS certificates): stat(2),
+/// glob(3) and a bounded recursive directory walk.
+public enum FileSystem {
+    /// What stat(2) says about a path; `identity` changes whenever the content may have changed.
+    public struct Status: Sendable, Equatable {
+        public enum Kind: Sendable, Equatable { case regular, directory, other }
+        public var kind: Kind
+        public var size: Int64
+        public var identity: Identity
+    }
+
+    /// Size, mtime (ns), inode and device: together they detect a rewrite, a rename-over and a
+    /// remount without reading the file (x509-certificate-exporter re-reads everything each scrape).
+    public struct Identity: Sendable, Hashable {
+        public var size: Int64
+        public var modifiedNanoseconds: Int64
+        public var changedNanoseconds: Int64
+        public var inode: UInt64
+        public var device: UInt64
+    }
+
+    /// stat(2), following symlinks; a dangling link fails with ENOENT.
+    public static func status(_ path: String) throws(SystemError) -> Status {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw SystemError.lastError("stat \(path)") }
+        return makeStatus(st)
+    }
+
+    private static func makeStatus(_ st: stat) -> Status {
+        let type = st.st_mode & S_IFMT
+        let kind: Status.Kind = type == S_IFREG ? .regular : type == S_IFDIR ? .directory : .other
+        let identity = Identity(
+            size: Int64(st.st_size),
+            modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+            changedNanoseconds: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec),
+            inode: UInt64(st.st_ino), device: UInt64(st.st_dev))
+        return Status(kind: kind, size: Int64(st.st_size), identity: identity)
+    }
+
+    /// Paths matching a shell pattern (glob(3), sorted); empty when nothing matches. Dangling
+    /// symlinks are returned too, so that they can be reported rather than silently skipped.
+    public static func glob(_ pattern: String) throws(SystemError) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        let rc = Glibc.glob(pattern, 0, nil, &result)
+        if rc == GLOB_NOMATCH { return [] }
+        guard rc == 0 else {
+            let what = rc == GLOB_ABORTED ? "read error" : rc == GLOB_NOSPACE ? "out of memory" : "error \(rc)"
+            throw SystemError("glob \(pattern): \(what)", code: rc == GLOB_ABORTED ? EIO : ENOMEM)
+        }
+        var paths: [String] = []
+        paths.reserveCapacity(Int(result.gl_pathc))
+        for i in 0..<Int(result.gl_pathc) {
+            if let entry = result.gl_pathv[i] { paths.append(String(cString: entry)) }
+        }
+        return paths
+    }
+
+    /// Whether a pattern holds glob metacharacters (`*?[`).
+    public static func hasGlobMagic(_ pattern: String) -> Bool {
+        pattern.utf8.contains { $0 == 0x2A || $0 == 0x3F || $0 == 0x5B }
+    }
+
+    /// Files below `root` (recursively) whose name passes `include`, sorted. Symlinks to files are
+    /// listed (Kubernetes mounts Secrets as links); symlinks to directories are not followed, so
+    /// loops and `..data` doubles cannot occur. Stops after `limit` files.
+    public static func walk(_ root: String, limit: Int = 100_000, include: (String) -> Bool) throws(SystemError) -> [String] {
+        var files: [String] = []
+        var pending = [root]
+        var first = true
+        while let dir = pending.popLast() {
+            guard let handle = opendir(dir) else {
+                // The root must open; a subdirectory that vanished or is unreadable is skipped.
+                if first { throw SystemError.lastError("opendir \(dir)") }
+                continue
+            }
+            first = false
+            defer { closedir(handle) }
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+                var st = stat()
+                guard lstat(path, &st) == 0 else { continue }
+                let type = st.st_mode & S_IFMT
+                if type == S_IFDIR {
+                    pending.append(path)
+                } else if type == S_IFREG || type == S_IFLNK {
+                    if type == S_IFLNK {
+                        var target = stat()
+                        // A dangling link is kept (reported later); a link to a directory is not.
+                        if stat(path, &target) == 0 && target.st_mode & S_IFMT == S_IFDIR { continue }
+                    }
+                    if include(name) {
+                        files.append(path)
+                        if files.count >= limit { return files.sorted() }
+                    }
+                }
+            }
+        }
+        return files.sorted()
+    }
+}
