@@ -381,8 +381,10 @@ enum PostgresQueries {
         let total = version >= v13 ? "total_exec_time" : "total_time"
         let (read, write) = version >= v17 ? ("shared_blk_read_time", "shared_blk_write_time") : ("blk_read_time", "blk_write_time")
         let length = max(1, options.statStatementsQueryLength)
+        // Utility statements are stored verbatim (CREATE ROLE … PASSWORD '…'): such text is withheld.
         let query = options.statStatementsIncludeQuery
-            ? ", left(regexp_replace(max(s.query), '\\s+', ' ', 'g'), \(length)) AS query" : ""
+            ? ", CASE WHEN max(s.query) ~* 'password|secret' THEN '<withheld: may contain a secret>' "
+                + "ELSE left(regexp_replace(max(s.query), '\\s+', ' ', 'g'), \(length)) END AS query" : ""
         // PostgreSQL 14 keys entries also by `toplevel`: summing over it keeps one series per
         // (user, datname, queryid) (postgres_exporter #998 duplicated them).
         return """

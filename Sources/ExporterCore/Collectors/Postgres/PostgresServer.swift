@@ -193,7 +193,16 @@ final class PostgresServer: Sendable {
             for (group, sql) in groups {
                 let started = MonotonicTime.now()
                 do {
-                    let rows = try connection.query(sql, deadline: deadline)
+                    let rows: QueryRows
+                    do {
+                        rows = try connection.query(sql, deadline: deadline)
+                    } catch where error.kind == .connection && !isMain {
+                        // A pooled connection that died between scrapes (server restart): once more, fresh.
+                        connection.close()
+                        connection = try open(database: database, deadline: deadline, settings: settings)
+                        if !temporary { state.pool[database] = connection }
+                        rows = try connection.query(sql, deadline: deadline)
+                    }
                     report.append(group.map(rows, server))
                 } catch {
                     failures[group.name] = "database \(database): \(error.message)"
