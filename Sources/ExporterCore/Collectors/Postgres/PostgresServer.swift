@@ -84,6 +84,11 @@ final class PostgresServer: Sendable {
 
         for group in PostgresQueries.serverGroups {
             guard let sql = group.sql(version, settings.options) else { continue }
+            guard state.main != nil else {
+                // The connection died or timed out earlier in this scrape: already logged once.
+                report.fail(group.name, duration: 0)
+                continue
+            }
             let started = MonotonicTime.now()
             do {
                 let rows = try run(sql, on: &state, deadline: deadline)
@@ -153,6 +158,10 @@ final class PostgresServer: Sendable {
     ) {
         let groups = PostgresQueries.databaseGroups.compactMap { group in group.sql(version, settings.options).map { (group, $0) } }
         guard !groups.isEmpty else { return }
+        guard state.main != nil else {
+            for (group, _) in groups { report.fail(group.name, duration: 0) }
+            return
+        }
         var databases = [state.mainDatabase]
         if settings.allDatabases {
             do {

@@ -1,7 +1,7 @@
 import Testing
 @testable import ExporterCore
 
-@Suite struct DataSourceNameTests {
+@Suite struct PostgresDataSourceNameTests {
     @Test func parsesURIWithPercentEncodedPassword() throws {
         let dsn = try DataSourceName("postgresql://mon%3Aitor:p%40ss%20word@db.example:6432/app?sslmode=require&application_name=x")
         #expect(dsn.parameters["user"] == "mon:itor")

@@ -2,7 +2,7 @@ import Testing
 @testable import ExporterCore
 
 /// Rows recorded from PostgreSQL 15.18 (psql -A output of the groups' queries), mapped to families.
-@Suite struct RowMappingTests {
+@Suite struct PostgresRowMappingTests {
     @Test func statActivityRowsBecomeLabelledSamples() throws {
         let rows = QueryRows(columns: ["datname", "state", "count", "max_tx_duration"], rows: [
             ["shop", "idle in transaction", "2", "3.25"],
