@@ -49,8 +49,8 @@ public enum PostgresCollectors {
     static let group = "PostgreSQL"
 
     static let flags: [FlagSpec] = [
-        FlagSpec("postgres.dsn", kind: .list, help: "PostgreSQL server to monitor, as a libpq URI or key=value string (repeatable). Prefer --postgres.dsn-file for passwords.", group: group, placeholder: "DSN"),
-        FlagSpec("postgres.dsn-file", kind: .list, help: "File with DSNs, one a line (repeatable); for secrets.", group: group, placeholder: "PATH"),
+        FlagSpec("postgres.dsn", kind: .list, help: "PostgreSQL server to monitor, as a libpq URI or key=value string. Prefer --postgres.dsn-file for passwords.", group: group, placeholder: "DSN"),
+        FlagSpec("postgres.dsn-file", kind: .list, help: "File with DSNs, one a line; keeps passwords off the command line.", group: group, placeholder: "PATH"),
         FlagSpec("postgres.statement-timeout", kind: .duration, default: "10s", help: "statement_timeout set on the exporter's sessions.", group: group),
         FlagSpec("postgres.connect-timeout", kind: .duration, default: "5s", help: "Longest wait for a connection (never past the scrape deadline).", group: group),
         FlagSpec("postgres.all-databases", kind: .bool, default: "true", help: "Table statistics from every database, not only the DSN's.", group: group),
