@@ -1,0 +1,60 @@
+import Testing
+@testable import ExporterCore
+
+@Suite struct PostgresQueriesTests {
+    static let all = PostgresQueries.serverGroups + PostgresQueries.databaseGroups
+
+    static func sql(_ name: String, _ version: Int, _ options: PostgresOptions = PostgresOptions()) -> String? {
+        all.first { $0.name == name }?.sql(version, options)
+    }
+
+    @Test(arguments: [120_000, 130_000, 140_000, 150_000, 160_000, 170_000])
+    func everyVersionGetsItsQueries(_ version: Int) {
+        for group in Self.all where group.name != "stat_statements" && group.name != "stat_checkpointer" {
+            #expect(group.sql(version, PostgresOptions()) != nil, "\(group.name) on \(version)")
+        }
+    }
+
+    @Test func bgwriterAndCheckpointerSplitAt17() throws {
+        let v16 = try #require(Self.sql("stat_bgwriter", 160_004))
+        #expect(v16.contains("buffers_backend_fsync"))
+        #expect(!v16.contains("pg_stat_checkpointer"))
+        #expect(Self.sql("stat_checkpointer", 160_004) == nil)
+        let v17 = try #require(Self.sql("stat_bgwriter", 170_000))
+        #expect(v17.contains("pg_stat_checkpointer"))
+        #expect(v17.contains("num_timed AS checkpoints_timed"))
+        #expect(!v17.contains("buffers_backend"))
+        #expect(Self.sql("stat_checkpointer", 170_002)?.contains("restartpoints_done") == true)
+    }
+
+    @Test func versionSpecificColumns() {
+        #expect(Self.sql("stat_database", 130_000)?.contains("active_time") == false)
+        #expect(Self.sql("stat_database", 140_000)?.contains("active_time") == true)
+        #expect(Self.sql("replication_slots", 120_000)?.contains("wal_status") == false)
+        #expect(Self.sql("replication_slots", 130_000)?.contains("safe_wal_size") == true)
+        #expect(Self.sql("lock_waits", 130_000)?.contains("pg_stat_activity") == true)
+        #expect(Self.sql("lock_waits", 140_000)?.contains("waitstart") == true)
+    }
+
+    @Test func statStatementsIsOptInAndVersionAware() throws {
+        #expect(Self.sql("stat_statements", 150_000) == nil)
+        var options = PostgresOptions()
+        options.statStatements = true
+        options.statStatementsLimit = 7
+        #expect(try #require(Self.sql("stat_statements", 120_000, options)).contains("sum(s.total_time)"))
+        let v15 = try #require(Self.sql("stat_statements", 150_000, options))
+        #expect(v15.contains("total_exec_time"))
+        #expect(v15.contains("LIMIT 7"))
+        #expect(v15.contains("blk_read_time"))
+        #expect(!v15.contains("END AS query"))
+        #expect(try #require(Self.sql("stat_statements", 170_000, options)).contains("shared_blk_read_time"))
+        options.statStatementsIncludeQuery = true
+        #expect(try #require(Self.sql("stat_statements", 150_000, options)).contains("END AS query"))
+    }
+
+    @Test func longRunningThresholdIsInTheSQL() {
+        var options = PostgresOptions()
+        options.longRunningThresholdSeconds = 2.5
+        #expect(Self.sql("long_running_transactions", 150_000, options)?.contains("secs => 2.5") == true)
+    }
+}

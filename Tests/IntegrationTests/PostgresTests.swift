@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+@testable import ExporterCore
+
+/// The postgres collector against a real PostgreSQL 15 (see PostgresFixture.swift).
+@Suite(.serialized, .timeLimit(.minutes(3))) struct PostgresTests {
+    @Test func exposesPostgresExporterNamesWithRealActivity() throws {
+        let pg = try PostgresCluster.get()
+        try pg.psql("DROP DATABASE IF EXISTS shop")
+        try pg.psql("DROP DATABASE IF EXISTS other")
+        try pg.psql("CREATE DATABASE shop")
+        try pg.psql("CREATE DATABASE other")
+        try pg.psql("""
+            CREATE TABLE orders (id int PRIMARY KEY, note text);
+            INSERT INTO orders SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g;
+            DELETE FROM orders WHERE id % 2 = 0;
+            CREATE TABLE locked (id int);
+            """, database: "shop")
+        try pg.psql("CREATE TABLE audit (id int); INSERT INTO audit VALUES (1);", database: "other")
+        // Sessions in each state, a statement past the threshold, and a lock wait.
+        try pg.session("SELECT 1;", database: "shop")
+        try pg.session("BEGIN; SELECT 1;", database: "shop")
+        try pg.session("SELECT pg_sleep(60);", database: "shop")
+        try pg.session("BEGIN; LOCK TABLE locked IN ACCESS EXCLUSIVE MODE;", database: "shop")
+        defer { pg.endSessions() }
+        Thread.sleep(forTimeInterval: 0.5)
+        try pg.session("SELECT count(*) FROM locked;", database: "shop")
+        Thread.sleep(forTimeInterval: 1.6)
+
+        let exporter = try LoggedExporter([
+            "--postgres.dsn=\(pg.dsn(database: "postgres"))", "--collector.postgres.long-running-threshold=1s",
+            "--collector.postgres.stat-statements", "--collector.postgres.stat-statements.include-query",
+        ])
+        let (body, seconds) = try exporter.metrics()
+        let server = ["server": pg.server]
+        #expect(seconds < 3)
+        #expect(sampleValue(body, "pg_up", server) == 1)
+        let staticLine = body.split(separator: "\n").first { $0.hasPrefix("pg_static{") } ?? ""
+        #expect(staticLine.contains(",version=\"PostgreSQL 15.") || staticLine.contains("{version=\"PostgreSQL 15."))
+        #expect(staticLine.contains("short_version=\"15."))
+        #expect((sampleValue(body, "pg_postmaster_start_time_seconds", server) ?? 0) > 1_600_000_000)
+        #expect((sampleValue(body, "pg_stat_activity_count", ["datname": "shop", "state": "idle"]) ?? 0) >= 1)
+        #expect((sampleValue(body, "pg_stat_activity_count", ["datname": "shop", "state": "idle in transaction"]) ?? 0) >= 2)
+        #expect((sampleValue(body, "pg_stat_activity_count", ["datname": "shop", "state": "active"]) ?? 0) >= 2)
+        #expect((sampleValue(body, "pg_stat_activity_max_tx_duration", ["datname": "shop", "state": "active"]) ?? 0) > 1)
+        #expect(sampleValue(body, "pg_settings_max_connections", server) == 60)
+        #expect(sampleValue(body, "pg_settings_superuser_reserved_connections", server) == 3)
+        #expect(sampleValue(body, "pg_settings_shared_buffers_bytes", server) == 134_217_728)
+        #expect((sampleValue(body, "pg_database_size_bytes", ["datname": "shop"]) ?? 0) > 4_000_000)
+        #expect((sampleValue(body, "pg_locks_count", ["datname": "shop", "mode": "accessexclusivelock"]) ?? 0) >= 1)
+        #expect((sampleValue(body, "pg_stat_database_xact_commit", ["datname": "shop"]) ?? 0) > 0)
+        #expect(sampleValue(body, "pg_stat_database_numbackends", ["datname": "shop"]) != nil)
+        #expect(sampleValue(body, "pg_stat_bgwriter_buffers_alloc_total", server) != nil)
+        #expect(sampleValue(body, "pg_replication_is_replica", server) == 0)
+        #expect((sampleValue(body, "pg_long_running_transactions", server) ?? 0) >= 2)
+        #expect((sampleValue(body, "pg_long_running_queries", server) ?? 0) >= 1)
+        #expect((sampleValue(body, "pg_lock_waits_sessions", server) ?? 0) >= 1)
+        #expect((sampleValue(body, "pg_lock_waits_max_wait_seconds", server) ?? 0) > 1)
+        // Tables of every database, not only the DSN's.
+        #expect((sampleValue(body, "pg_stat_user_tables_n_dead_tup", ["datname": "shop", "relname": "orders"]) ?? 0) >= 10_000)
+        #expect((sampleValue(body, "pg_stat_user_tables_n_live_tup", ["datname": "shop", "relname": "orders"]) ?? 0) >= 10_000)
+        #expect(sampleValue(body, "pg_stat_user_tables_n_tup_ins", ["datname": "other", "relname": "audit"]) == 1)
+        #expect(sampleValue(body, "pg_statio_user_tables_heap_blocks_hit", ["datname": "shop", "schemaname": "public", "relname": "orders"]) != nil)
+        #expect(sampleValue(body, "pg_stat_statements_calls_total", ["user": "postgres"]) != nil)
+        #expect(body.contains("pg_stat_statements_query_id{"))
+        #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": "stat_statements"]) == 1)
+        #expect(sampleValue(body, "pg_exporter_last_scrape_error", server) == 0)
+        #expect(!body.contains("mon:it"))
+
+        // Database size growth shows on the next scrape over the same connection.
+        let before = sampleValue(body, "pg_database_size_bytes", ["datname": "shop"]) ?? 0
+        try pg.psql("CREATE TABLE big AS SELECT g, repeat('y', 500) AS pad FROM generate_series(1, 20000) g", database: "shop")
+        let after = sampleValue(try exporter.metrics().body, "pg_database_size_bytes", ["datname": "shop"]) ?? 0
+        #expect(after > before + 5_000_000)
+    }
+
+    @Test func missingExtensionAndPermissionSkipOnlyTheirGroups() throws {
+        let pg = try PostgresCluster.get()
+        try pg.psql("DROP DATABASE IF EXISTS noext")
+        try pg.psql("CREATE DATABASE noext")
+        // System views live in each database's catalog: revoke where the exporter connects.
+        try pg.psql("REVOKE SELECT ON pg_stat_bgwriter FROM PUBLIC", database: "noext")
+        let exporter = try LoggedExporter([
+            "--postgres.dsn=\(pg.dsn(user: "limited", password: "limited", database: "noext"))", "--collector.postgres.stat-statements",
+        ])
+        let body = try exporter.metrics().body
+        #expect(sampleValue(body, "pg_up") == 1)
+        #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": "stat_statements"]) == 0)
+        #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": "stat_bgwriter"]) == 0)
+        #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": "stat_database"]) == 1)
+        #expect(sampleValue(body, "pg_exporter_last_scrape_error") == 1)
+        #expect(sampleValue(body, "pg_stat_database_xact_commit", ["datname": "noext"]) != nil)
+        #expect(!body.contains("pg_stat_bgwriter_buffers_alloc_total{"))
+        #expect(exporter.log.contains("collector=stat_bgwriter"))
+    }
+
+    @Test(arguments: ["uri", "query", "keyvalue", "environment"])
+    func wrongPasswordIsUpZeroAndNeverShown(_ form: String) throws {
+        let pg = try PostgresCluster.get()
+        let secret = "Wr0ng-S3cret"
+        var arguments: [String] = []
+        var environment: [String: String] = [:]
+        switch form {
+        case "uri": arguments = ["--postgres.dsn=postgresql://monitor:\(secret)@127.0.0.1:\(pg.port)/postgres"]
+        case "query": arguments = ["--postgres.dsn=postgresql://monitor@127.0.0.1:\(pg.port)/postgres?password=\(secret)"]
+        case "keyvalue": arguments = ["--postgres.dsn=host=127.0.0.1 port=\(pg.port) user=monitor password='\(secret)' dbname=postgres"]
+        default: environment = ["DATA_SOURCE_NAME": "postgresql://monitor:\(secret)@127.0.0.1:\(pg.port)/postgres"]
+        }
+        let exporter = try LoggedExporter(arguments, environment: environment)
+        let first = try exporter.metrics()
+        _ = try exporter.metrics()
+        #expect(sampleValue(first.body, "pg_up", ["server": pg.server]) == 0)
+        #expect(first.seconds < 2)
+        let log = exporter.log
+        #expect(log.components(separatedBy: "postgres connection failed").count == 2, "one line, not one per scrape")
+        #expect(log.contains("password authentication failed"))
+        #expect(!log.contains(secret))
+        #expect(!first.body.contains(secret))
+        let help = try run(try Package.binary(), ["--help"] + arguments)
+        #expect(!(help.stdout + help.stderr).contains(secret))
+    }
+
+    @Test func serverDownThenBackWithoutRestart() throws {
+        let pg = try PostgresCluster.get()
+        let exporter = try LoggedExporter(["--postgres.dsn=\(pg.dsn())"])
+        #expect(sampleValue(try exporter.metrics().body, "pg_up") == 1)
+        try pg.stop()
+        let down = try exporter.metrics()
+        #expect(sampleValue(down.body, "pg_up") == 0)
+        #expect(down.seconds < 1.5)
+        try pg.start()
+        let back = try exporter.metrics()
+        #expect(sampleValue(back.body, "pg_up") == 1)
+        #expect(sampleValue(back.body, "pg_exporter_last_scrape_error") == 0)
+    }
+
+    @Test func pausedServerCannotStallTheScrape() throws {
+        let pg = try PostgresCluster.get()
+        let exporter = try LoggedExporter(["--postgres.dsn=\(pg.dsn())"])
+        #expect(sampleValue(try exporter.metrics().body, "pg_up") == 1)
+        let pids = try pg.serverProcesses()
+        for pid in pids { kill(pid, SIGSTOP) }
+        defer { for pid in pids { kill(pid, SIGCONT) } }
+        // Reused connection: the query is cancelled at the deadline.
+        let stalled = try exporter.metrics(timeout: 2)
+        #expect(stalled.seconds < 2.5)
+        #expect(sampleValue(stalled.body, "pg_up") != 1)
+        // New connection: the connect is abandoned at the deadline.
+        let again = try exporter.metrics(timeout: 2)
+        #expect(again.seconds < 2.5)
+        #expect(sampleValue(again.body, "pg_up") != 1)
+        for pid in pids { kill(pid, SIGCONT) }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(sampleValue(try exporter.metrics().body, "pg_up") == 1)
+    }
+}
