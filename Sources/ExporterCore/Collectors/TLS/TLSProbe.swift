@@ -47,14 +47,33 @@ struct TLSProbeResult: Sendable {
 
 /// Connects, runs the STARTTLS step, and handshakes, all bounded by one deadline.
 public final class TLSProber: Sendable {
-    let context: OpenSSL.ClientContext
     /// Each probe's own limit, within the scrape deadline.
     let timeout: Double
-    private let queue = DispatchQueue(label: "stack_exporter.tls.probes", attributes: .concurrent)
+    private let caFile: String?
+    /// Created on the first probe: initialising OpenSSL (configuration, providers) maps ~4 MB of
+    /// libcrypto, which an exporter that never probes (no endpoints, /probe not allowed) should not pay.
+    private let context = Mutex<OpenSSL.ClientContext?>(nil)
 
     public init(caFile: String?, timeout: Double) throws(TLSProbeError) {
-        context = try OpenSSL.ClientContext(caFile: caFile)
+        if let caFile, !caFile.isEmpty, (try? FileReader.readBytes(caFile, limit: 16 << 20)) == nil {
+            throw .setup("cannot read the CA file \(caFile)")
+        }
+        self.caFile = caFile
         self.timeout = timeout
+    }
+
+    func clientContext() throws(TLSProbeError) -> OpenSSL.ClientContext {
+        let result = context.withLock { slot -> Result<OpenSSL.ClientContext, TLSProbeError> in
+            if let existing = slot { return .success(existing) }
+            do throws(TLSProbeError) {
+                let created = try OpenSSL.ClientContext(caFile: caFile)
+                slot = created
+                return .success(created)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     func probe(_ target: TLSTarget, deadline scrapeDeadline: MonotonicTime) -> TLSProbeResult {
@@ -65,7 +84,7 @@ public final class TLSProber: Sendable {
             let socket = try connect(target, deadline: deadline)
             defer { socket.close() }
             try target.startTLS.negotiate(socket, deadline: deadline)
-            result.handshake = try OpenSSL.handshake(socket: socket, context: context, serverName: target.serverName, deadline: deadline)
+            result.handshake = try OpenSSL.handshake(socket: socket, context: clientContext(), serverName: target.serverName, deadline: deadline)
         } catch {
             result.error = error
         }
@@ -85,13 +104,15 @@ public final class TLSProber: Sendable {
     }
 
     /// Probes every target in parallel, each on its own thread, and returns when all are done:
-    /// each probe ends by the deadline on its own.
+    /// each probe ends by the deadline on its own. A serial queue per probe runs on libdispatch's
+    /// overcommitting pool; a shared concurrent queue would run only one probe per core at a time
+    /// while the others wait on the network.
     func probeAll(_ targets: [TLSTarget], deadline: MonotonicTime) -> [TLSProbeResult] {
         if targets.count == 1 { return [probe(targets[0], deadline: deadline)] }
         let results = Mutex<[Int: TLSProbeResult]>([:])
         let group = DispatchGroup()
         for (index, target) in targets.enumerated() {
-            queue.async(group: group) { [self] in
+            DispatchQueue(label: "stack_exporter.tls.probe").async(group: group) { [self] in
                 let result = probe(target, deadline: deadline)
                 results.withLock { $0[index] = result }
             }
