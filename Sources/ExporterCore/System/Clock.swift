@@ -14,10 +14,13 @@ public struct MonotonicTime: Comparable, Sendable, Hashable {
 
     public static func < (a: MonotonicTime, b: MonotonicTime) -> Bool { a.nanoseconds < b.nanoseconds }
 
+    /// `self` moved by `seconds`, which may be negative (a margin before a deadline); never
+    /// before time zero.
     public func adding(seconds: Double) -> MonotonicTime {
-        guard seconds > 0 else { return self }
-        let ns = min(seconds, 1e9) * 1e9
-        return MonotonicTime(nanoseconds: nanoseconds &+ UInt64(ns))
+        guard seconds.isFinite, seconds != 0 else { return self }
+        let ns = UInt64(min(Swift.abs(seconds), 1e9) * 1e9)
+        if seconds > 0 { return MonotonicTime(nanoseconds: nanoseconds &+ ns) }
+        return MonotonicTime(nanoseconds: nanoseconds > ns ? nanoseconds - ns : 0)
     }
 
     /// Seconds from `self` to `later`, never negative.
