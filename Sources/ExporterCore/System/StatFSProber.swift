@@ -2,8 +2,9 @@ import Dispatch
 import Synchronization
 
 /// statvfs(3) with a deadline. A statfs on a dead NFS or FUSE mount blocks in the kernel and no
-/// signal ends it (node_exporter #244, #1498), so each call runs on its own helper thread (ThreadLauncher) and the scrape
-/// waits only until its deadline. A mount whose call is still blocked is "stuck": later scrapes
+/// signal ends it (node_exporter #244, #1498), so each call runs on a thread of a small pool of
+/// long-lived threads (a thread per call cost a thread creation per mount per scrape) and the
+/// scrape waits only until its deadline. A mount whose call is still blocked is "stuck": later scrapes
 /// skip it, without a new thread, until that call returns. At most `maxStuck` threads are ever
 /// blocked; beyond that, new mounts are reported as stuck without being probed.
 public final class StatFSProber: Sendable {
@@ -21,11 +22,14 @@ public final class StatFSProber: Sendable {
     private let query: Query
     private let maxStuck: Int
     private let stuckPaths = Mutex<Set<[UInt8]>>([])
+    /// Room for every stuck call plus threads for the healthy mounts.
+    private let threads: WorkerPool
 
     /// `query` is replaceable so tests can simulate a hung mount.
     public init(maxStuck: Int = 16, query: @escaping Query = StatFSProber.statvfs) {
         self.maxStuck = maxStuck
         self.query = query
+        self.threads = WorkerPool(name: "se-statfs", maxThreads: maxStuck + 8)
     }
 
     public static let statvfs: Query = { path in FilesystemUsage.query(path) }
@@ -42,15 +46,11 @@ public final class StatFSProber: Sendable {
             let skip = stuckPaths.withLock { $0.contains(path) || $0.count >= maxStuck }
             if skip { continue }
             let call = PendingCall()
-            let started = ThreadLauncher.start(name: "se-statfs") { [self] in
+            threads.submit { [self] in
                 let result = query(path)
                 if call.finish(result) { stuckPaths.withLock { _ = $0.remove(path) } }
             }
-            if started {
-                pending.append((index, call))
-            } else {
-                outcomes[index] = .failed(SystemError("pthread_create", code: 11 /* EAGAIN */))
-            }
+            pending.append((index, call))
         }
         for (index, call) in pending {
             if let result = call.wait(until: deadline) {
