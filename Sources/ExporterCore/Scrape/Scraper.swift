@@ -4,6 +4,9 @@ import Dispatch
 /// `stack_exporter_scrape_collector_success` and `…_duration_seconds` for every collector it ran.
 public final class Scraper: Sendable {
     private let runners: [CollectorRunner]
+    /// Runs every other inline collector of a scrape on a second core, which halves a host scrape's
+    /// latency on the two-core machines this is built for.
+    private let inlineHelper = WorkerPool(name: "se-inline", maxThreads: 1)
     /// Collectors whose success and duration are also reported under node_exporter's names
     /// (`node_scrape_collector_*`), which Node Exporter Full's panels query.
     private let nodeCompatible: Set<String>
@@ -47,8 +50,15 @@ public final class Scraper: Sendable {
         // Start (or join) every threaded run first so they proceed in parallel, then execute the
         // inline ones here, then wait for each.
         let joined = selected.map { $0.join(deadline: deadline) }
-        for (runner, entry) in zip(selected, joined) where entry.pending {
-            runner.executeInline(entry.run, deadline: deadline)
+        let inline = zip(selected, joined).filter { $0.1.pending }.map { (runner: $0.0, run: $0.1.run) }
+        let shared = inline.count >= 4 ? stride(from: 1, to: inline.count, by: 2).map { inline[$0] } : []
+        if !shared.isEmpty {
+            inlineHelper.submit {
+                for entry in shared { entry.runner.executeInline(entry.run, deadline: deadline) }
+            }
+        }
+        for (index, entry) in inline.enumerated() where shared.isEmpty || index % 2 == 0 {
+            entry.runner.executeInline(entry.run, deadline: deadline)
         }
         let runs = joined.map(\.run)
         var outcomes: [CollectorOutcome] = []
