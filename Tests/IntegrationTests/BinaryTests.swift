@@ -141,3 +141,23 @@ print(len(families), samples)
         #expect(lines.last?.hasPrefix(expected == 0 ? "all within the runbook" : "runbook breached") == true)
     }
 }
+
+extension CheckCommandTests {
+    /// The runbook's "certificate expires in < 7 days": a certificate made by openssl that expires
+    /// in 5 days makes `check` report CRIT and exit 2.
+    @Test func checkPagesForACertificateExpiringWithinAWeek() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let made = try run(try tool("openssl"), [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory.path + "/key.pem",
+            "-out", directory.path + "/cert.pem", "-days", "5", "-subj", "/CN=shop.example",
+        ])
+        #expect(made.status == 0, "\(made.stderr)")
+        let result = try run(try Package.binary(), [
+            "check", "--collector.disable-defaults", "--collector.tls", "--tls.file=\(directory.path)/*.pem",
+        ], timeout: 30)
+        #expect(result.status == 2, "\(result.stdout)")
+        #expect(result.stdout.contains("CRIT  certificate · \(directory.path)/cert.pem (shop.example)"), "\(result.stdout)")
+    }
+}
