@@ -1,4 +1,4 @@
 /// Every collector this build knows, in `--help` order. Each collector file contributes its module.
 public enum CollectorCatalog {
-    public static let modules: [CollectorModule] = HostCollectors.modules
+    public static let modules: [CollectorModule] = HostCollectors.modules + ContainerCollectors.modules
 }
