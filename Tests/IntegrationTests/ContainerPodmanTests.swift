@@ -57,9 +57,12 @@ final class PodmanFixture {
 
     /// Removes the containers and stops the service; safe to call twice.
     func cleanUp() {
-        if !containers.isEmpty {
+        // A `--restart always` container can come back while it is removed: retry until none is left.
+        for _ in 0..<10 where !containers.isEmpty {
             _ = try? runDetaching(podman, ["--runtime", "runc", "rm", "-f", "--ignore", "-t", "0"] + containers)
-            containers = []
+            let left = (try? runDetaching(podman, ["ps", "-a", "--format", "{{.Names}}", "--filter", "name=^\(prefix)-"]))?.stdout ?? ""
+            containers = left.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix + "-") }
+            if !containers.isEmpty { Thread.sleep(forTimeInterval: 0.3) }
         }
         if let service, service.isRunning {
             service.terminate()
@@ -159,14 +162,13 @@ func sampleValue(_ text: String, _ metric: String, _ matchers: [String: String])
         Thread.sleep(forTimeInterval: 1.5)  // let the restart policy restart at least once
         try podman.startService()
 
-        let exporter = try ExporterProcess([
+        let exporter = try ContainerFaultTests.LoggedExporter([
             "--collector.disable-defaults", "--collector.containers", "--docker.host=unix://\(podman.socketPath)",
-            "--collector.containers.labels=org.label-schema.group",
+            "--collector.containers.labels=org.label-schema.group", "--log.level=debug",
         ])
-        let first = try exporter.get("/metrics")
-        #expect(first.status == 200)
-        let text = String(decoding: first.body, as: UTF8.self)
-        #expect(sampleValue(text, "stack_exporter_scrape_collector_success", ["collector": "containers"]) == 1, "\(text.prefix(2000))")
+        let text = try exporter.metrics().text
+        #expect(text.hasPrefix("HTTP/1.1 200"))
+        #expect(sampleValue(text, "stack_exporter_scrape_collector_success", ["collector": "containers"]) == 1, "\(exporter.logText)")
         #expect(sampleValue(text, "container_engine_info", ["engine": "podman", "api_version": "1.41"]) == 1)
 
         let run = ["name": podman.name("run")]
@@ -206,13 +208,13 @@ func sampleValue(_ text: String, _ metric: String, _ matchers: [String: String])
         #expect(sampleValue(text, "container_state", ["name": podman.name("created"), "state": "created"]) == 1)
 
         // A second scrape reuses cached inspect data and still answers the same.
-        let second = String(decoding: try exporter.get("/metrics").body, as: UTF8.self)
+        let second = try exporter.metrics().text
         #expect(sampleValue(second, "container_exit_code", exited) == 3)
         #expect(sampleValue(second, "container_spec_memory_limit_bytes", run) == Double(64 * 1024 * 1024))
 
         // A container removed between scrapes disappears; nothing fails.
         try podman.podman(["rm", "-f", "-t", "0", podman.name("healthy")])
-        let third = String(decoding: try exporter.get("/metrics").body, as: UTF8.self)
+        let third = try exporter.metrics().text
         #expect(sampleValue(third, "stack_exporter_scrape_collector_success", ["collector": "containers"]) == 1)
         #expect(sampleValue(third, "container_state", ["name": podman.name("healthy")]) == nil)
     }

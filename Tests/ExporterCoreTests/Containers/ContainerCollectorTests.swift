@@ -44,6 +44,28 @@ import Testing
         #expect(names.contains("rec2"))
     }
 
+    /// Podman answers 200 with an empty body for a container that stopped after the list.
+    @Test func emptyStatsOfAContainerThatJustStoppedAreNotAFault() throws {
+        let daemon = try FakeDockerDaemon { path in
+            path.contains("/stats") ? Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".utf8) : Self.podmanRoute(path)
+        }
+        defer { daemon.stop() }
+        let families = try Self.collector(daemon.path).collect(Self.context(seconds: 5))
+        #expect(families.first { $0.name == "container_state" }?.samples.count == 14)
+        #expect(!families.contains { $0.name == "container_cpu_usage_seconds_total" })
+    }
+
+    @Test func inspectErrorOfOneContainerIsNotAFault() throws {
+        let daemon = try FakeDockerDaemon { path in
+            path.hasSuffix("/json") && path.contains("/c167deb2a41a")
+                ? FakeDockerDaemon.json("{\"message\":\"busy\"}", status: "500 Internal Server Error") : Self.podmanRoute(path)
+        }
+        defer { daemon.stop() }
+        let families = try Self.collector(daemon.path).collect(Self.context(seconds: 5))
+        #expect(families.first { $0.name == "container_exit_code" }?.samples.count == 1)
+        #expect(families.first { $0.name == "container_state" }?.samples.count == 14)
+    }
+
     @Test func daemonThatNeverAnswersIsBoundedByTheDeadline() throws {
         let daemon = try FakeDockerDaemon { _ in nil }
         defer { daemon.stop() }

@@ -112,6 +112,9 @@ final class ContainerCollector: Collector {
                         details: details, state: summary.state, healthAnnotation: summary.healthAnnotation, fetched: now)
                 case .failure(.status(404, _)):
                     continue containers  // removed since the list: skipped silently
+                case .failure(.status(let code, let message)):
+                    // One container's transient engine error keeps its last known details.
+                    logger.debug("container inspect failed", ["id": String(summary.id.prefix(12)), "status": "\(code)", "err": message])
                 case .failure(.deadline):
                     throw DockerClientError.deadline
                 case .failure(let error):
@@ -120,6 +123,10 @@ final class ContainerCollector: Collector {
             }
             if let slot = statsSlot[i] {
                 switch results[slot] {
+                case .success(let response) where response.body.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }):
+                    // Podman answers 200 with no body for a container that stopped after the list
+                    // (a restart loop between runs): no usage this scrape, not a fault.
+                    logger.debug("container stats empty", ["id": String(summary.id.prefix(12))])
                 case .success(let response):
                     snapshot.stats = try ContainerStats(json: Self.json(response, endpoint: "/containers/{id}/stats"))
                 case .failure(.status(404, _)):
