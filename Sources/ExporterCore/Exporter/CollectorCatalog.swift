@@ -1,4 +1,5 @@
 /// Every collector this build knows, in `--help` order. Each collector file contributes its module.
 public enum CollectorCatalog {
-    public static let modules: [CollectorModule] = HostCollectors.modules + PostgresCollectors.modules + TLSCollectors.modules
+    public static let modules: [CollectorModule] =
+        HostCollectors.modules + ContainerCollectors.modules + PostgresCollectors.modules + TLSCollectors.modules
 }

@@ -129,6 +129,65 @@ public struct Socket: Sendable, Hashable {
         return socket
     }
 
+    /// Connects a non-blocking unix-domain stream socket (the Docker API socket), waiting at most
+    /// until `deadline`. Linux never returns EINPROGRESS for AF_UNIX, but EAGAIN when the listen
+    /// backlog is full (unix(7)); that is retried briefly until the deadline.
+    public static func connect(unixPath path: String, deadline: MonotonicTime) throws(SystemError) -> Socket {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        let bytes = Array(path.utf8)
+        guard !bytes.isEmpty, bytes.count < capacity else { throw SystemError("connect \(path)", code: ENAMETOOLONG) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in bytes.enumerated() { raw[i] = byte }
+            raw[bytes.count] = 0
+        }
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw SystemError.lastError("socket") }
+        let socket = Socket(fd: fd)
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1)
+        while true {
+            let rc = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) }
+            }
+            if rc == 0 { return socket }
+            let error = SystemError.lastError("connect \(path)")
+            if error.code == EINTR { continue }
+            if error.code == EINPROGRESS {
+                let left = MonotonicTime.now().seconds(until: deadline)
+                guard left > 0, socket.waitUntil(readable: false, timeoutMilliseconds: Int32(min(left * 1000, 600_000)) + 1) else {
+                    socket.close()
+                    throw SystemError("connect \(path)", code: ETIMEDOUT)
+                }
+                var soError: Int32 = 0
+                var soLength = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &soLength)
+                if soError == 0 { return socket }
+                socket.close()
+                throw SystemError("connect \(path)", code: soError)
+            }
+            if error.isWouldBlock && MonotonicTime.now() < deadline {
+                usleep(2000)
+                continue
+            }
+            socket.close()
+            throw error.isWouldBlock ? SystemError("connect \(path)", code: ETIMEDOUT) : error
+        }
+    }
+
+    /// Waits with poll(2) until one of `sockets` is ready for reading (or hung up), or the
+    /// timeout passes; returns which are ready. Used to drive several client connections from one
+    /// thread.
+    public static func waitUntilReadable(_ sockets: [Socket], timeoutMilliseconds: Int32) -> [Bool] {
+        var entries = sockets.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+        while true {
+            let rc = entries.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeoutMilliseconds) }
+            if rc < 0 && errno == EINTR { continue }
+            guard rc > 0 else { return Array(repeating: false, count: sockets.count) }
+            return entries.map { $0.revents != 0 }
+        }
+    }
+
     // MARK: I/O
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {

@@ -1,0 +1,184 @@
+import Synchronization
+
+/// The containers collector and its flags.
+public enum ContainerCollectors {
+    static let flags: [FlagSpec] = [
+        FlagSpec(
+            "docker.host", kind: .string, default: DockerHost.defaultValue,
+            help: "Docker Engine API socket (unix:///path). When not given, DOCKER_HOST is honoured.", group: "Containers",
+            placeholder: "URL"),
+        FlagSpec(
+            "collector.containers.labels", kind: .list,
+            help: "Docker label to export as container_label_<sanitized name> (repeatable; no label is exported by default).",
+            group: "Containers", placeholder: "LABEL"),
+        FlagSpec(
+            "collector.containers.concurrency", kind: .int, default: "8",
+            help: "Most Docker API requests (stats, inspect) in flight at once.", group: "Containers", placeholder: "N"),
+    ]
+
+    public static let modules: [CollectorModule] = [
+        CollectorModule(
+            name: "containers", enabledByDefault: false,
+            summary: "Docker/Podman containers from the Engine API: cAdvisor's container_* names plus state, health, restarts, exit code.",
+            flags: flags
+        ) { settings in
+            let path = try DockerHost.socketPath(
+                flag: settings.flags.string("docker.host"), flagWasSet: settings.flags.wasSet("docker.host"),
+                environment: settings.environment)
+            return ContainerCollector(
+                client: DockerClient(socketPath: path),
+                labels: ContainerLabelMapping.make(settings.flags.list("collector.containers.labels")),
+                concurrency: min(64, max(1, settings.flags.int("collector.containers.concurrency"))),
+                logger: settings.logger)
+        },
+    ]
+}
+
+/// Reads the Docker Engine API: the container list every scrape, one-shot stats for running
+/// containers, and inspect data cached per container until its state changes.
+final class ContainerCollector: Collector {
+    let client: DockerClient
+    let labels: [ContainerLabelMapping]
+    let concurrency: Int
+    let logger: Logger
+    /// Inspect data older than this is fetched again even without a state change, so a restart
+    /// between two scrapes (running → running) still updates the restart count.
+    let inspectMaxAge: Double
+
+    private struct CachedDetails {
+        var details: ContainerDetails
+        var state: String
+        var healthAnnotation: String?
+        var fetched: MonotonicTime
+    }
+
+    private struct State {
+        var engine: EngineVersion?
+        var api: APIVersion?
+        var cache: [String: CachedDetails] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    init(client: DockerClient, labels: [ContainerLabelMapping], concurrency: Int, logger: Logger, inspectMaxAge: Double = 60) {
+        self.client = client
+        self.labels = labels
+        self.concurrency = concurrency
+        self.logger = logger
+        self.inspectMaxAge = inspectMaxAge
+    }
+
+    func collect(_ context: CollectContext) throws -> [MetricFamily] {
+        let deadline = context.deadline
+        let (engine, api) = try negotiated(deadline: deadline)
+        let summaries: [ContainerSummary]
+        do {
+            let list = try client.get("/v\(api)/containers/json?all=1", deadline: deadline)
+            summaries = try ContainerSummary.list(json: Self.json(list, endpoint: "/containers/json"))
+        } catch {
+            // The daemon may have been upgraded or restarted: negotiate again next time.
+            state.withLock { $0.api = nil }
+            throw error
+        }
+
+        let now = MonotonicTime.now()
+        let cached = state.withLock { $0.cache }
+        var paths: [String] = []
+        var statsSlot = [Int?](repeating: nil, count: summaries.count)
+        var inspectSlot = [Int?](repeating: nil, count: summaries.count)
+        for (i, summary) in summaries.enumerated() {
+            if summary.hasStats {
+                statsSlot[i] = paths.count
+                paths.append("/v\(api)/containers/\(summary.id)/stats?stream=false&one-shot=true")
+            }
+            if needsInspect(summary, cached: cached[summary.id], now: now) {
+                inspectSlot[i] = paths.count
+                paths.append("/v\(api)/containers/\(summary.id)/json")
+            }
+        }
+        let results = paths.isEmpty ? [] : client.get(paths, concurrency: concurrency, deadline: deadline)
+
+        var snapshots: [ContainerSnapshot] = []
+        snapshots.reserveCapacity(summaries.count)
+        var fresh: [String: CachedDetails] = [:]
+        containers: for (i, summary) in summaries.enumerated() {
+            var snapshot = ContainerSnapshot(summary: summary, details: cached[summary.id]?.details)
+            if let slot = inspectSlot[i] {
+                switch results[slot] {
+                case .success(let response):
+                    let details = try ContainerDetails(json: Self.json(response, endpoint: "/containers/{id}/json"))
+                    snapshot.details = details
+                    fresh[summary.id] = CachedDetails(
+                        details: details, state: summary.state, healthAnnotation: summary.healthAnnotation, fetched: now)
+                case .failure(.status(404, _)):
+                    continue containers  // removed since the list: skipped silently
+                case .failure(.status(let code, let message)):
+                    // One container's transient engine error keeps its last known details.
+                    logger.debug("container inspect failed", ["id": String(summary.id.prefix(12)), "status": "\(code)", "err": message])
+                case .failure(.deadline):
+                    throw DockerClientError.deadline
+                case .failure(let error):
+                    throw error
+                }
+            }
+            if let slot = statsSlot[i] {
+                switch results[slot] {
+                case .success(let response) where response.body.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }):
+                    // Podman answers 200 with no body for a container that stopped after the list
+                    // (a restart loop between runs): no usage this scrape, not a fault.
+                    logger.debug("container stats empty", ["id": String(summary.id.prefix(12))])
+                case .success(let response):
+                    snapshot.stats = try ContainerStats(json: Self.json(response, endpoint: "/containers/{id}/stats"))
+                case .failure(.status(404, _)):
+                    continue containers
+                case .failure(.status(let code, let message)):
+                    // Stopped between list and stats (Podman answers 409/500): its state is known, stats are not.
+                    logger.debug("container stats unavailable", ["id": String(summary.id.prefix(12)), "status": "\(code)", "err": message])
+                case .failure(.deadline):
+                    throw DockerClientError.deadline
+                case .failure(let error):
+                    throw error
+                }
+            }
+            snapshots.append(snapshot)
+        }
+
+        let present = Set(summaries.map(\.id))
+        state.withLock { state in
+            state.cache = state.cache.filter { present.contains($0.key) }
+            state.cache.merge(fresh) { _, new in new }
+        }
+        return ContainerMetrics.families(snapshots, engine: engine, api: api, labels: labels, now: WallClock.now())
+    }
+
+    /// Inspect data is reused while the container keeps its state and health text and is young;
+    /// Podman's list has no health text, so containers with a health check are inspected each scrape.
+    private func needsInspect(_ summary: ContainerSummary, cached: CachedDetails?, now: MonotonicTime) -> Bool {
+        guard let cached else { return true }
+        if cached.state != summary.state || cached.healthAnnotation != summary.healthAnnotation { return true }
+        if cached.details.health != nil && summary.healthAnnotation == nil { return true }
+        return cached.fetched.seconds(until: now) > inspectMaxAge
+    }
+
+    private func negotiated(deadline: MonotonicTime) throws -> (EngineVersion, APIVersion) {
+        if let known = state.withLock({ state in state.engine.flatMap { engine in state.api.map { (engine, $0) } } }) {
+            return known
+        }
+        let response = try client.get("/version", deadline: deadline)
+        let engine = try EngineVersion(json: Self.json(response, endpoint: "/version"))
+        let api = try APIVersion.negotiate(engine)
+        state.withLock {
+            $0.engine = engine
+            $0.api = api
+        }
+        return (engine, api)
+    }
+
+    static func json(_ response: ClientResponse, endpoint: String) throws(DockerAPIError) -> JSONValue {
+        do {
+            return try JSONParser.parse(response.body)
+        } catch {
+            throw DockerAPIError(endpoint: endpoint, reason: error.description)
+        }
+    }
+}

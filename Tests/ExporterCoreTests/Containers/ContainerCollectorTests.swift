@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import ExporterCore
+
+@Suite struct ContainerCollectorTests {
+    static func context(seconds: Double) -> CollectContext {
+        CollectContext(deadline: MonotonicTime.now().adding(seconds: seconds), logger: .disabled, exposition: ExpositionStats())
+    }
+
+    static func collector(_ path: String, bodyLimit: Int = 8 << 20) -> ContainerCollector {
+        ContainerCollector(
+            client: DockerClient(socketPath: path, bodyLimit: bodyLimit), labels: [], concurrency: 4, logger: .disabled)
+    }
+
+    /// Routes of a healthy Podman: recorded answers, rec2 exited, rec1 running.
+    static func podmanRoute(_ path: String) -> [UInt8]? {
+        if path == "/version" { return FakeDockerDaemon.fixture("podman-version.http") }
+        if path.hasPrefix("/v1.41/containers/json") { return FakeDockerDaemon.fixture("podman-list.http") }
+        if path.hasSuffix("/stats?stream=false&one-shot=true") { return FakeDockerDaemon.fixture("podman-stats-running.http") }
+        if path.contains("/49575f6a1ae5") { return FakeDockerDaemon.json(String(decoding: FakeDockerDaemon.fixture("podman-inspect-running.json"), as: UTF8.self)) }
+        if path.contains("/c167deb2a41a") { return FakeDockerDaemon.json(String(decoding: FakeDockerDaemon.fixture("podman-inspect-exited.json"), as: UTF8.self)) }
+        return FakeDockerDaemon.json("{\"message\":\"no such container\"}", status: "404 Not Found")
+    }
+
+    @Test func collectsFromAFakeDaemonWithChunkedAnswers() throws {
+        let daemon = try FakeDockerDaemon(Self.podmanRoute)
+        defer { daemon.stop() }
+        let families = try Self.collector(daemon.path).collect(Self.context(seconds: 5))
+        let names = Set(families.map(\.name))
+        #expect(names.contains("container_cpu_usage_seconds_total"))
+        #expect(families.first { $0.name == "container_state" }?.samples.count == 14)
+        #expect(families.first { $0.name == "container_exit_code" }?.samples.map(\.value).sorted() == [0, 3])
+    }
+
+    @Test func containerGoneBetweenListAndStatsIsSkipped() throws {
+        let daemon = try FakeDockerDaemon { path in
+            if path.hasSuffix("/stats?stream=false&one-shot=true") { return Array("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".utf8) }
+            return Self.podmanRoute(path)
+        }
+        defer { daemon.stop() }
+        let families = try Self.collector(daemon.path).collect(Self.context(seconds: 5))
+        let names = families.flatMap(\.samples).compactMap { $0.labels.first { $0.name == "name" }?.value }
+        #expect(!names.contains("rec1"))
+        #expect(names.contains("rec2"))
+    }
+
+    /// Podman answers 200 with an empty body for a container that stopped after the list.
+    @Test func emptyStatsOfAContainerThatJustStoppedAreNotAFault() throws {
+        let daemon = try FakeDockerDaemon { path in
+            path.contains("/stats") ? Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".utf8) : Self.podmanRoute(path)
+        }
+        defer { daemon.stop() }
+        let families = try Self.collector(daemon.path).collect(Self.context(seconds: 5))
+        #expect(families.first { $0.name == "container_state" }?.samples.count == 14)
+        #expect(!families.contains { $0.name == "container_cpu_usage_seconds_total" })
+    }
+
+    @Test func inspectErrorOfOneContainerIsNotAFault() throws {
+        let daemon = try FakeDockerDaemon { path in
+            path.hasSuffix("/json") && path.contains("/c167deb2a41a")
+                ? FakeDockerDaemon.json("{\"message\":\"busy\"}", status: "500 Internal Server Error") : Self.podmanRoute(path)
+        }
+        defer { daemon.stop() }
+        let families = try Self.collector(daemon.path).collect(Self.context(seconds: 5))
+        #expect(families.first { $0.name == "container_exit_code" }?.samples.count == 1)
+        #expect(families.first { $0.name == "container_state" }?.samples.count == 14)
+    }
+
+    @Test func daemonThatNeverAnswersIsBoundedByTheDeadline() throws {
+        let daemon = try FakeDockerDaemon { _ in nil }
+        defer { daemon.stop() }
+        let started = MonotonicTime.now()
+        #expect(throws: DockerClientError.deadline) { try Self.collector(daemon.path).collect(Self.context(seconds: 0.5)) }
+        #expect(started.secondsElapsed() < 1.5)
+    }
+
+    @Test func statsThatNeverAnswerAreBoundedToo() throws {
+        let daemon = try FakeDockerDaemon { path in path.contains("/stats") ? nil : Self.podmanRoute(path) }
+        defer { daemon.stop() }
+        let started = MonotonicTime.now()
+        #expect(throws: DockerClientError.deadline) { try Self.collector(daemon.path).collect(Self.context(seconds: 0.5)) }
+        #expect(started.secondsElapsed() < 1.5)
+    }
+
+    @Test func missingSocketFailsWithItsPath() {
+        let path = "/tmp/no-such-docker-\(getpid()).sock"
+        #expect {
+            try Self.collector(path).collect(Self.context(seconds: 1))
+        } throws: { error in
+            String(describing: error).contains(path) && String(describing: error).contains("No such file")
+        }
+    }
+
+    @Test func malformedJSONIsAnError() throws {
+        let daemon = try FakeDockerDaemon { path in
+            path.hasPrefix("/v1.41/containers/json") ? FakeDockerDaemon.json("[{\"Id\": \"abc\", ") : Self.podmanRoute(path)
+        }
+        defer { daemon.stop() }
+        #expect(throws: DockerAPIError.self) { try Self.collector(daemon.path).collect(Self.context(seconds: 2)) }
+    }
+
+    @Test func malformedHTTPIsAnError() throws {
+        let daemon = try FakeDockerDaemon { _ in Array("SSH-2.0-nope\r\n\r\n".utf8) }
+        defer { daemon.stop() }
+        #expect(throws: DockerClientError.self) { try Self.collector(daemon.path).collect(Self.context(seconds: 2)) }
+    }
+
+    @Test func oversizedAnswerIsAnError() throws {
+        let big = "[" + Array(repeating: "{\"Id\":\"x\"}", count: 20_000).joined(separator: ",") + "]"
+        let daemon = try FakeDockerDaemon { path in
+            path.hasPrefix("/v1.41/containers/json") ? FakeDockerDaemon.json(big) : Self.podmanRoute(path)
+        }
+        defer { daemon.stop() }
+        #expect(throws: DockerClientError.http(.tooLarge(limit: 64 * 1024))) {
+            try Self.collector(daemon.path, bodyLimit: 64 * 1024).collect(Self.context(seconds: 2))
+        }
+    }
+
+    @Test func dockerHostSelection() throws {
+        #expect(try DockerHost.socketPath(flag: DockerHost.defaultValue, flagWasSet: false, environment: [:]) == "/var/run/docker.sock")
+        #expect(try DockerHost.socketPath(flag: DockerHost.defaultValue, flagWasSet: false, environment: ["DOCKER_HOST": "unix:///run/user/1000/podman/podman.sock"]) == "/run/user/1000/podman/podman.sock")
+        #expect(try DockerHost.socketPath(flag: "unix:///x.sock", flagWasSet: true, environment: ["DOCKER_HOST": "unix:///y.sock"]) == "/x.sock")
+        #expect(throws: CollectorError.self) { try DockerHost.socketPath(flag: "tcp://1.2.3.4:2375", flagWasSet: true, environment: [:]) }
+        #expect(throws: CollectorError.self) { try DockerHost.socketPath(flag: "unix://relative.sock", flagWasSet: true, environment: [:]) }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Glibc
+import Synchronization
+@testable import ExporterCore
+
+/// A unix-socket server that answers Docker API paths with canned raw responses, for fault
+/// injection: a route returning nil accepts the request and never answers.
+final class FakeDockerDaemon: Sendable {
+    let path: String
+    private let listener: Int32
+    private let held = Mutex<[Int32]>([])
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ route: @escaping @Sendable (String) -> [UInt8]?) throws {
+        path = "/tmp/fake-docker-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        unlink(path)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in bytes.enumerated() { raw[i] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard fd >= 0, bound == 0, listen(fd, 64) == 0 else { throw CollectorError("fake daemon: bind \(path) failed") }
+        listener = fd
+        Thread.detachNewThread { [self] in
+            while true {
+                let client = accept(fd, nil, nil)
+                if client < 0 {
+                    if errno == EINTR { continue }
+                    break
+                }
+                var request: [UInt8] = []
+                var chunk = [UInt8](repeating: 0, count: 4096)
+                while request.firstRange(of: Array("\r\n\r\n".utf8)) == nil {
+                    let n = read(client, &chunk, chunk.count)
+                    if n <= 0 { break }
+                    request.append(contentsOf: chunk[0..<n])
+                }
+                let line = String(decoding: request.prefix { $0 != 13 }, as: UTF8.self)
+                let target = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+                guard let answer = route(target) else {
+                    self.held.withLock { $0.append(client) }
+                    continue
+                }
+                var offset = 0
+                while offset < answer.count {
+                    let n = answer[offset...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    if n <= 0 { break }
+                    offset += n
+                }
+                close(client)
+            }
+            self.done.signal()
+        }
+    }
+
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        _ = done.wait(timeout: .now() + 5)
+        close(listener)
+        for fd in held.withLock({ $0 }) { close(fd) }
+        unlink(path)
+    }
+
+    static func json(_ body: String, status: String = "200 OK") -> [UInt8] {
+        Array("HTTP/1.1 \(status)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+    }
+
+    static func fixture(_ name: String) -> [UInt8] {
+        Array((try? Data(contentsOf: URL(fileURLWithPath: Fixtures.path("docker/" + name)))) ?? Data())
+    }
+}

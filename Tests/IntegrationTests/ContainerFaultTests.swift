@@ -1,0 +1,94 @@
+import Foundation
+import Glibc
+import Testing
+@testable import ExporterCore
+
+/// Docker socket faults through the real binary: the containers collector fails alone, once in
+/// the log, and never holds the scrape past its deadline.
+@Suite(.serialized, .timeLimit(.minutes(1))) struct ContainerFaultTests {
+    /// The binary with stderr in a file, so the test can count log lines.
+    final class LoggedExporter {
+        let process = Process()
+        let port: UInt16
+        let log: String
+
+        init(_ arguments: [String]) throws {
+            port = try freePort()
+            log = FileManager.default.temporaryDirectory.appendingPathComponent("sexp-log-\(getpid())-\(port)").path
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = URL(fileURLWithPath: try Package.binary())
+            process.arguments = ["--web.listen-address=127.0.0.1:\(port)"] + arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle(forWritingAtPath: log)
+            try process.run()
+            let deadline = Date().addingTimeInterval(10)
+            while !logText.contains("msg=listening") && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        }
+
+        var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+        func metrics(timeoutHeader: String? = nil) throws -> (text: String, seconds: Double) {
+            let started = Date()
+            let socket = try Socket.connect(host: "127.0.0.1", port: port)
+            defer { socket.close() }
+            var request = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            if let timeoutHeader { request += "X-Prometheus-Scrape-Timeout-Seconds: \(timeoutHeader)\r\n" }
+            try socket.writeAll(Array((request + "\r\n").utf8))
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while socket.waitUntil(readable: true, timeoutMilliseconds: 20_000) {
+                guard case .transferred(let n) = chunk.withUnsafeMutableBytes({ socket.read(into: $0) }) else { break }
+                bytes.append(contentsOf: chunk[0..<n])
+            }
+            return (String(decoding: bytes, as: UTF8.self), Date().timeIntervalSince(started))
+        }
+
+        deinit {
+            if process.isRunning { process.terminate(); process.waitUntilExit() }
+            try? FileManager.default.removeItem(atPath: log)
+        }
+    }
+
+    @Test func missingSocketFailsTheCollectorOnlyAndLogsOnce() throws {
+        let exporter = try LoggedExporter([
+            "--collector.disable-defaults", "--collector.containers", "--collector.loadavg",
+            "--docker.host=unix:///tmp/sexp-missing-\(getpid()).sock",
+        ])
+        for _ in 0..<3 {
+            let (text, _) = try exporter.metrics()
+            #expect(text.hasPrefix("HTTP/1.1 200"))
+            #expect(sampleValue(text, "stack_exporter_scrape_collector_success", ["collector": "containers"]) == 0)
+            #expect(sampleValue(text, "stack_exporter_scrape_collector_success", ["collector": "loadavg"]) == 1)
+            #expect(sampleValue(text, "node_load1", [:]) != nil)
+        }
+        let failures = exporter.logText.split(separator: "\n").filter { $0.contains("collector=containers") }
+        #expect(failures.count == 1, "\(exporter.logText)")
+        #expect(failures.first?.contains("No such file or directory") == true)
+    }
+
+    @Test func daemonThatAcceptsAndNeverAnswersCannotHoldTheScrape() throws {
+        // Listening without ever accepting: connects complete in the backlog, nobody answers.
+        let path = "/tmp/sexp-silent-\(getpid()).sock"
+        unlink(path)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd); unlink(path) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0 && listen(fd, 16) == 0)
+
+        let exporter = try LoggedExporter([
+            "--collector.disable-defaults", "--collector.containers", "--collector.loadavg", "--docker.host=unix://\(path)",
+        ])
+        for _ in 0..<2 {
+            let (text, seconds) = try exporter.metrics(timeoutHeader: "2")
+            #expect(text.hasPrefix("HTTP/1.1 200"))
+            #expect(seconds < 3, "scrape took \(seconds) s")
+            #expect(sampleValue(text, "stack_exporter_scrape_collector_success", ["collector": "containers"]) == 0)
+            #expect(sampleValue(text, "node_load1", [:]) != nil)
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+@testable import ExporterCore
+
+/// Podman (Debian's package) serving the Docker API on a unix socket, with containers in each
+/// state the runbooks care about, scraped through the real binary. runc, not crun (crun fails on
+/// this cgroup setup); no network and no registry: the image is a busybox rootfs imported locally.
+final class PodmanFixture {
+    let podman: String
+    let prefix = "sexp\(getpid())"
+    let socketPath: String
+    private var service: Process?
+    private var containers: [String] = []
+    static let image = "localhost/stack-exporter-bb:latest"
+
+    init() throws {
+        podman = try tool("podman")
+        socketPath = "/tmp/\(prefix).sock"
+        try Self.ensureImage(podman)
+    }
+
+    /// `podman --runtime runc <args>`; throws with its output on failure.
+    @discardableResult
+    func podman(_ arguments: [String], allowFailure: Bool = false) throws -> String {
+        let result = try runDetaching(podman, ["--runtime", "runc"] + arguments)
+        if result.status != 0 && !allowFailure {
+            throw TestFailure("podman \(arguments.joined(separator: " ")): \(result.stderr)")
+        }
+        return result.stdout
+    }
+
+    /// Starts a detached container; returns its full id.
+    @discardableResult
+    func start(_ name: String, _ options: [String], _ command: [String]) throws -> String {
+        let full = "\(prefix)-\(name)"
+        containers.append(full)
+        let limits = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1000:1000", "--network", "none"]
+        let id = try podman(["run", "-d", "--name", full] + limits + options + [Self.image] + command)
+        return id.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func name(_ short: String) -> String { "\(prefix)-\(short)" }
+
+    func startService() throws {
+        try? FileManager.default.removeItem(atPath: socketPath)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: podman)
+        process.arguments = ["--runtime", "runc", "system", "service", "--time=0", "unix://\(socketPath)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        service = process
+        let deadline = Date().addingTimeInterval(15)
+        while !FileManager.default.fileExists(atPath: socketPath) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        guard FileManager.default.fileExists(atPath: socketPath) else { throw TestFailure("podman system service did not create \(socketPath)") }
+    }
+
+    /// Removes the containers and stops the service; safe to call twice.
+    func cleanUp() {
+        // A `--restart always` container can come back while it is removed: retry until none is left.
+        for _ in 0..<10 where !containers.isEmpty {
+            _ = try? runDetaching(podman, ["--runtime", "runc", "rm", "-f", "--ignore", "-t", "0"] + containers)
+            let left = (try? runDetaching(podman, ["ps", "-a", "--format", "{{.Names}}", "--filter", "name=^\(prefix)-"]))?.stdout ?? ""
+            containers = left.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix + "-") }
+            if !containers.isEmpty { Thread.sleep(forTimeInterval: 0.3) }
+        }
+        if let service, service.isRunning {
+            service.terminate()
+            service.waitUntilExit()
+        }
+        service = nil
+        try? FileManager.default.removeItem(atPath: socketPath)
+    }
+
+    deinit { cleanUp() }
+
+    /// A rootfs holding /bin/busybox and its applet links, imported as an image once per machine.
+    static func ensureImage(_ podman: String) throws {
+        if try runDetaching(podman, ["image", "exists", image]).status == 0 { return }
+        let busybox = try tool("busybox")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sexp-rootfs-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/tmp", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: busybox, toPath: root + "/bin/busybox")
+        let applets = try run(busybox, ["--list"]).stdout.split(separator: "\n").map(String.init)
+        for applet in applets where applet != "busybox" {
+            try? FileManager.default.createSymbolicLink(atPath: root + "/bin/" + applet, withDestinationPath: "busybox")
+        }
+        let tar = root + ".tar"
+        defer { try? FileManager.default.removeItem(atPath: tar) }
+        let packed = try run(try tool("tar"), ["-C", root, "-cf", tar, "."])
+        guard packed.status == 0 else { throw TestFailure("tar: \(packed.stderr)") }
+        let imported = try runDetaching(podman, ["import", tar, image], timeout: 120)
+        guard imported.status == 0 else { throw TestFailure("podman import: \(imported.stderr)") }
+    }
+}
+
+/// Like `run`, but output goes to files and no descriptor of the test process reaches the child:
+/// `podman run -d` leaves conmon running with whatever it inherited, so waiting for a pipe's end
+/// (or Foundation's own child-exit descriptor) would wait for the container.
+func runDetaching(_ executable: String, _ arguments: [String], timeout: Double = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("sexp-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+    _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+    _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
+    defer {
+        try? FileManager.default.removeItem(atPath: base + ".out")
+        try? FileManager.default.removeItem(atPath: base + ".err")
+    }
+    // Foundation's Process notices the end of a child through a descriptor the child inherits;
+    // conmon would inherit it too. python3 closes every descriptor above stderr before exec.
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try tool("python3"))
+    process.arguments = ["-c", "import os, sys; os.closerange(3, 65536); os.execv(sys.argv[1], sys.argv[1:])", executable] + arguments
+    process.standardInput = FileHandle.nullDevice
+    guard let out = FileHandle(forWritingAtPath: base + ".out"), let err = FileHandle(forWritingAtPath: base + ".err") else {
+        throw TestFailure("cannot create output files")
+    }
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    try out.close()
+    try err.close()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+    if process.isRunning {
+        process.terminate()
+        throw TestFailure("\(executable) \(arguments.joined(separator: " ")) timed out")
+    }
+    let stdout = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+    let stderr = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+    return (process.terminationStatus, stdout, stderr)
+}
+
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ContainerPodmanTests {
+    @Test func containersInEveryStateThroughTheRealBinary() throws {
+        let podman = try PodmanFixture()
+        defer { podman.cleanUp() }
+        let running = try podman.start(
+            "run", ["--memory", "64m", "--cpus", "0.5", "--label", "org.label-schema.group=web", "--label", "secret.note=x"],
+            ["sleep", "600"])
+        try podman.start("exit3", [], ["sh", "-c", "exit 3"])
+        try podman.start("healthy", ["--health-cmd", "true", "--health-interval", "1s"], ["sleep", "600"])
+        try podman.start("sick", ["--health-cmd", "false", "--health-retries", "1", "--health-interval", "1s"], ["sleep", "600"])
+        try podman.start("restarting", ["--restart", "always"], ["sh", "-c", "sleep 0.2; exit 1"])
+        try podman.start("created", [], ["true"])  // replaced below by a created-only container
+        try podman.podman(["rm", "-f", podman.name("created")])
+        _ = try podman.podman(["create", "--name", podman.name("created"), "--network", "none", PodmanFixture.image, "true"])
+        try podman.podman(["wait", podman.name("exit3")], allowFailure: true)
+        // Health timers need systemd here; evaluate the checks once by hand.
+        try podman.podman(["healthcheck", "run", podman.name("healthy")], allowFailure: true)
+        try podman.podman(["healthcheck", "run", podman.name("sick")], allowFailure: true)
+        Thread.sleep(forTimeInterval: 1.5)  // let the restart policy restart at least once
+        try podman.startService()
+
+        let exporter = try ContainerFaultTests.LoggedExporter([
+            "--collector.disable-defaults", "--collector.containers", "--docker.host=unix://\(podman.socketPath)",
+            "--collector.containers.labels=org.label-schema.group", "--log.level=debug",
+        ])
+        let text = try exporter.metrics().text
+        #expect(text.hasPrefix("HTTP/1.1 200"))
+        #expect(sampleValue(text, "stack_exporter_scrape_collector_success", ["collector": "containers"]) == 1, "\(exporter.logText)")
+        #expect(sampleValue(text, "container_engine_info", ["engine": "podman", "api_version": "1.41"]) == 1)
+
+        let run = ["name": podman.name("run")]
+        #expect(sampleValue(text, "container_state", run.merging(["state": "running"]) { a, _ in a }) == 1)
+        #expect(sampleValue(text, "container_state", run.merging(["state": "exited"]) { a, _ in a }) == 0)
+        #expect(sampleValue(text, "container_spec_memory_limit_bytes", run) == Double(64 * 1024 * 1024))
+        #expect(sampleValue(text, "container_spec_cpu_quota", run) == 50_000)
+        #expect(sampleValue(text, "container_spec_cpu_period", run) == 100_000)
+        #expect((sampleValue(text, "container_memory_usage_bytes", run) ?? 0) > 0)
+        #expect(sampleValue(text, "container_memory_working_set_bytes", run) != nil)
+        #expect((sampleValue(text, "container_cpu_usage_seconds_total", run.merging(["cpu": "total"]) { a, _ in a }) ?? -1) >= 0)
+        #expect(sampleValue(text, "container_processes", run) == 1)
+        #expect((sampleValue(text, "container_start_time_seconds", run) ?? 0) > 1_600_000_000)
+        #expect(abs((sampleValue(text, "container_last_seen", run) ?? 0) - Date().timeIntervalSince1970) < 30)
+        #expect(sampleValue(text, "container_restarts_total", run) == 0)
+        #expect(sampleValue(text, "container_exit_code", run) == 0)
+        #expect(sampleValue(text, "container_state", ["id": "/docker/\(running)", "state": "running"]) == 1)
+        // The allow-listed Docker label, and no other.
+        #expect(text.contains("container_label_org_label_schema_group=\"web\""))
+        #expect(!text.contains("secret"))
+
+        let exited = ["name": podman.name("exit3")]
+        #expect(sampleValue(text, "container_state", exited.merging(["state": "exited"]) { a, _ in a }) == 1)
+        #expect(sampleValue(text, "container_exit_code", exited) == 3)
+        #expect(sampleValue(text, "container_oom_killed", exited) == 0)
+        #expect((sampleValue(text, "container_finished_time_seconds", exited) ?? 0) > 1_600_000_000)
+        // Stopped containers have no cgroup usage, as in cAdvisor.
+        #expect(sampleValue(text, "container_memory_usage_bytes", exited) == nil)
+        #expect(sampleValue(text, "container_last_seen", exited) == nil)
+
+        #expect(sampleValue(text, "container_health_state", ["name": podman.name("healthy")]) == 1)
+        #expect(sampleValue(text, "container_health_state", ["name": podman.name("sick")]) == 0)
+        #expect((sampleValue(text, "container_health_failing_streak", ["name": podman.name("sick")]) ?? 0) >= 1)
+        #expect(sampleValue(text, "container_health_state", exited) == nil)
+
+        #expect((sampleValue(text, "container_restarts_total", ["name": podman.name("restarting")]) ?? 0) >= 1)
+        #expect(sampleValue(text, "container_state", ["name": podman.name("created"), "state": "created"]) == 1)
+
+        // A second scrape reuses cached inspect data and still answers the same.
+        let second = try exporter.metrics().text
+        #expect(sampleValue(second, "container_exit_code", exited) == 3)
+        #expect(sampleValue(second, "container_spec_memory_limit_bytes", run) == Double(64 * 1024 * 1024))
+
+        // A container removed between scrapes disappears; nothing fails.
+        try podman.podman(["rm", "-f", "-t", "0", podman.name("healthy")])
+        let third = try exporter.metrics().text
+        #expect(sampleValue(third, "stack_exporter_scrape_collector_success", ["collector": "containers"]) == 1)
+        #expect(sampleValue(third, "container_state", ["name": podman.name("healthy")]) == nil)
+    }
+}
