@@ -21,6 +21,12 @@ public enum FileSystem {
         public var device: UInt64
     }
 
+    /// True only when nothing is at `path` (ENOENT); other errors (EACCES…) are not "missing".
+    public static func isMissing(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) != 0 && errno == ENOENT
+    }
+
     /// stat(2), following symlinks; a dangling link fails with ENOENT.
     public static func status(_ path: String) throws(SystemError) -> Status {
         var st = stat()

@@ -18,15 +18,18 @@ public enum ContainerCollectors {
 
     public static let modules: [CollectorModule] = [
         CollectorModule(
-            name: "containers", enabledByDefault: false,
+            name: "containers", enabledByDefault: true,
             summary: "Docker/Podman containers from the Engine API: cAdvisor's container_* names plus state, health, restarts, exit code.",
             flags: flags
         ) { settings in
             let path = try DockerHost.socketPath(
                 flag: settings.flags.string("docker.host"), flagWasSet: settings.flags.wasSet("docker.host"),
                 environment: settings.environment)
+            // On by default: a host without Docker or Podman at the default socket simply has no
+            // containers; a socket the operator named (flag or DOCKER_HOST) must be there.
+            let named = settings.flags.wasSet("docker.host") || !(settings.environment["DOCKER_HOST"] ?? "").isEmpty
             return ContainerCollector(
-                client: DockerClient(socketPath: path),
+                client: DockerClient(socketPath: path), socketOptional: !named,
                 labels: ContainerLabelMapping.make(settings.flags.list("collector.containers.labels")),
                 concurrency: min(64, max(1, settings.flags.int("collector.containers.concurrency"))),
                 logger: settings.logger)
@@ -41,6 +44,9 @@ final class ContainerCollector: Collector {
     let labels: [ContainerLabelMapping]
     let concurrency: Int
     let logger: Logger
+    /// The default socket, not one the operator named: when it does not exist there is nothing
+    /// to collect (no Docker on this host), which is not a failure.
+    let socketOptional: Bool
     /// Inspect data older than this is fetched again even without a state change, so a restart
     /// between two scrapes (running → running) still updates the restart count.
     let inspectMaxAge: Double
@@ -60,8 +66,12 @@ final class ContainerCollector: Collector {
 
     private let state = Mutex(State())
 
-    init(client: DockerClient, labels: [ContainerLabelMapping], concurrency: Int, logger: Logger, inspectMaxAge: Double = 60) {
+    init(
+        client: DockerClient, socketOptional: Bool = false, labels: [ContainerLabelMapping], concurrency: Int, logger: Logger,
+        inspectMaxAge: Double = 60
+    ) {
         self.client = client
+        self.socketOptional = socketOptional
         self.labels = labels
         self.concurrency = concurrency
         self.logger = logger
@@ -69,6 +79,7 @@ final class ContainerCollector: Collector {
     }
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
+        if socketOptional && FileSystem.isMissing(client.socketPath) { return [] }
         let deadline = context.deadline
         let (engine, api) = try negotiated(deadline: deadline)
         let summaries: [ContainerSummary]
