@@ -141,6 +141,23 @@ public enum RunbookCheck {
 
     static func containers(_ m: MetricIndex) -> [Finding] {
         var findings: [Finding] = []
+        // The runbook: restarting → warn; exited unexpectedly (non-zero code, or OOM-killed) → crit.
+        for state in m.samples("container_state") where state.value == 1 {
+            let name = state.label("name")
+            switch state.label("state") {
+            case "restarting":
+                findings.append(Finding(severity: .warning, signal: "container", subject: name, value: "restarting", rule: "restarting warn"))
+            case "exited", "dead":
+                let code = m.samples("container_exit_code").first { $0.label("name") == name }?.value ?? 0
+                let oom = m.samples("container_oom_killed").first { $0.label("name") == name }?.value ?? 0
+                if code != 0 || oom == 1 {
+                    let why = oom == 1 ? "OOM-killed" : "exited with code \(Int(code))"
+                    findings.append(Finding(severity: .critical, signal: "container", subject: name, value: why, rule: "exited unexpectedly crit"))
+                }
+            default:
+                break
+            }
+        }
         for health in m.samples("container_health_state") where health.value == 0 {
             findings.append(Finding(severity: .warning, signal: "container health", subject: health.label("name"), value: "unhealthy", rule: "unhealthy warn"))
         }

@@ -75,6 +75,25 @@ private func evaluate(_ families: [MetricFamily], now: Double = 1_000_000) -> [R
         #expect(severity("cache hit rate", "db:5432/app") == .warning)
     }
 
+    @Test func containersRestartingExitedOrUnhealthy() {
+        let families = [
+            family("container_state", [
+                (["name": "web", "state": "running"], 1), (["name": "worker", "state": "restarting"], 1),
+                (["name": "job", "state": "exited"], 1), (["name": "crashed", "state": "exited"], 1),
+                (["name": "oom", "state": "exited"], 1),
+            ]),
+            family("container_exit_code", [(["name": "job"], 0), (["name": "crashed"], 3), (["name": "oom"], 137)]),
+            family("container_oom_killed", [(["name": "oom"], 1)]),
+            family("container_health_state", [(["name": "web"], 0)]),
+        ]
+        let bySubject = Dictionary(evaluate(families).map { ($0.subject, ($0.severity, $0.value)) }, uniquingKeysWith: { a, _ in a })
+        #expect(bySubject["worker"]?.0 == .warning)
+        #expect(bySubject["crashed"]?.0 == .critical && bySubject["crashed"]?.1 == "exited with code 3")
+        #expect(bySubject["oom"]?.1 == "OOM-killed")
+        #expect(bySubject["job"] == nil)  // exited 0: finished, not a breach
+        #expect(bySubject["web"]?.1 == "unhealthy")
+    }
+
     @Test func reportPutsTheWorstFirstAndCounts() {
         let findings = evaluate(memory(usedPercent: 95) + [family("stack_exporter_scrape_collector_success", [(["collector": "tls"], 0)])])
         let report = RunbookCheck.report(findings)
