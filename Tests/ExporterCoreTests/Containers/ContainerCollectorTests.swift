@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ExporterCore
 
@@ -30,6 +31,32 @@ import Testing
         #expect(names.contains("container_cpu_usage_seconds_total"))
         #expect(families.first { $0.name == "container_state" }?.samples.count == 14)
         #expect(families.first { $0.name == "container_exit_code" }?.samples.map(\.value).sorted() == [0, 3])
+    }
+
+    /// cgroups that cannot be read (no such procfs here) fall back to the API's stats, and the
+    /// fallback does not add requests: the same as with cgroups off (rec1 has a health check, so
+    /// it is inspected every scrape either way).
+    @Test func unreadableCgroupsFallBackToTheAPI() throws {
+        final class Requests: Sendable { let paths = Mutex<[String]>([]) }
+        func requests(cgroups: CgroupReader?) throws -> [String] {
+            let requests = Requests()
+            let daemon = try FakeDockerDaemon { path in
+                requests.paths.withLock { $0.append(path) }
+                return Self.podmanRoute(path)
+            }
+            defer { daemon.stop() }
+            let collector = ContainerCollector(
+                client: DockerClient(socketPath: daemon.path), labels: [], concurrency: 4, logger: .disabled, cgroups: cgroups)
+            for _ in 0..<3 {
+                let families = try collector.collect(Self.context(seconds: 5))
+                #expect(families.first { $0.name == "container_cpu_usage_seconds_total" }?.samples.count == 1)
+            }
+            return requests.paths.withLock { $0 }.sorted()
+        }
+        let unreadable = CgroupReader(paths: HostPaths(procfs: "/nonexistent-\(getpid())", sysfs: "/nonexistent-\(getpid())"))
+        let viaFallback = try requests(cgroups: unreadable)
+        #expect(viaFallback.filter { $0.hasSuffix("/stats?stream=false&one-shot=true") }.count == 3)
+        #expect(viaFallback == (try requests(cgroups: nil)))
     }
 
     @Test func containerGoneBetweenListAndStatsIsSkipped() throws {

@@ -65,6 +65,9 @@ final class ContainerCollector: Collector {
         var state: String
         var healthAnnotation: String?
         var fetched: MonotonicTime
+        /// The cgroup of `details.pid` was read once: a later failure means the pid went stale
+        /// (restart between scrapes), not that cgroups are unreadable here.
+        var cgroupRead = false
     }
 
     private struct State {
@@ -125,6 +128,7 @@ final class ContainerCollector: Collector {
         snapshots.reserveCapacity(summaries.count)
         var fresh: [String: CachedDetails] = [:]
         var stale: Set<String> = []
+        var cgroupRead: Set<String> = []
         for (i, summary) in summaries.enumerated() {
             var snapshot = ContainerSnapshot(summary: summary, details: cached[summary.id]?.details)
             if let slot = inspectSlot[i] {
@@ -150,10 +154,13 @@ final class ContainerCollector: Collector {
             if summary.hasStats, let cgroups, statsSlot[i] == nil {
                 do throws(CgroupReader.Unavailable) {
                     snapshot.stats = try cgroups.stats(pid: snapshot.details?.pid ?? 0, id: summary.id)
+                    cgroupRead.insert(summary.id)
                 } catch {
                     logger.debug("container cgroup unavailable, using the API", ["id": String(summary.id.prefix(12)), "err": error.description])
-                    // A restart between scrapes (running → running) leaves a stale pid: inspect again next time.
-                    if fresh[summary.id] == nil { stale.insert(summary.id) }
+                    // A restart between scrapes (running → running) leaves a stale pid: inspect again
+                    // next time. Where cgroups never worked (rootless, other pid namespace) the cached
+                    // inspect stays, so the fallback costs what the API path always did.
+                    if fresh[summary.id] == nil && cached[summary.id]?.cgroupRead == true { stale.insert(summary.id) }
                     statsSlot[i] = paths.count
                     paths.append(statsPath(api, summary.id))
                 }
@@ -196,6 +203,7 @@ final class ContainerCollector: Collector {
         state.withLock { state in
             state.cache = state.cache.filter { present.contains($0.key) && !stale.contains($0.key) }
             state.cache.merge(fresh) { _, new in new }
+            for id in cgroupRead { state.cache[id]?.cgroupRead = true }
         }
         return ContainerMetrics.families(complete, engine: engine, api: api, labels: labels, now: WallClock.now())
     }
