@@ -59,6 +59,30 @@ import Testing
         #expect(viaFallback == (try requests(cgroups: nil)))
     }
 
+    /// Podman's native list (the shape Podman 4.3.1 answers: names without `/`, null labels, empty
+    /// Status) is used when it answers, and gives the same containers as the compat list.
+    @Test func podmanNativeListIsPreferred() throws {
+        let native = """
+            [{"Id":"49575f6a1ae548a3ce4b6fdbf8aee66f16ecfffa19c6454bd1cb2dba3dd7b6b5","Names":["rec1"],"Image":"localhost/bb:latest",\
+            "Labels":{"org.label-schema.group":"mon"},"Pid":4242,"State":"running","Status":""},
+             {"Id":"c167deb2a41a13ee177e1f5e2a1373e8bdb3fd84fc932fa359a8ac9ffb972edb","Names":["rec2"],"Image":"localhost/bb:latest",\
+            "Labels":null,"Pid":0,"State":"exited","Status":""}]
+            """
+        let daemon = try FakeDockerDaemon { path in
+            if path.hasPrefix("/v4.3.1/libpod/containers/json?all=true") { return FakeDockerDaemon.json(native) }
+            if path.hasPrefix("/v1.41/containers/json") { return FakeDockerDaemon.json("{\"message\":\"compat list used\"}", status: "500 Internal Server Error") }
+            return Self.podmanRoute(path)
+        }
+        defer { daemon.stop() }
+        let viaNative = try Self.collector(daemon.path).collect(Self.context(seconds: 5))
+        let compat = try FakeDockerDaemon(Self.podmanRoute)
+        defer { compat.stop() }
+        let viaCompat = try Self.collector(compat.path).collect(Self.context(seconds: 5))
+        func states(_ families: [MetricFamily]) -> [Sample] { families.first { $0.name == "container_state" }?.samples ?? [] }
+        #expect(states(viaNative).count == 14)
+        #expect(states(viaNative) == states(viaCompat))
+    }
+
     @Test func containerGoneBetweenListAndStatsIsSkipped() throws {
         let daemon = try FakeDockerDaemon { path in
             if path.hasSuffix("/stats?stream=false&one-shot=true") { return Array("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".utf8) }
