@@ -229,8 +229,9 @@ struct CgroupReader: Sendable {
 
     private func v2(_ path: String, pid: Int) throws -> ContainerStats {
         let dir = String(path.dropFirst())
-        // cgroup.controllers exists only on a v2 mount; a hybrid host's unified tree without
-        // controllers has no memory.current and is not usable.
+        // A pure v2 host mounts the unified tree at <sysfs>/fs/cgroup. A hybrid host's unified tree
+        // (fs/cgroup/unified) has no controllers, but such hosts also list a v1 memory controller
+        // and took the v1 path above.
         var files: [String: String] = [:]
         for (name, required) in [
             ("cpu.stat", true), ("memory.current", true), ("memory.stat", true), ("memory.swap.current", false),
