@@ -140,6 +140,7 @@ func runDetaching(_ executable: String, _ arguments: [String], timeout: Double =
             "run", ["--memory", "64m", "--cpus", "0.5", "--label", "org.label-schema.group=web", "--label", "secret.note=x"],
             ["sleep", "600"])
         try podman.start("exit3", [], ["sh", "-c", "exit 3"])
+        let busy = try podman.start("busy", ["--cpus", "0.2"], ["sh", "-c", "while :; do :; done"])
         try podman.start("healthy", ["--health-cmd", "true", "--health-interval", "1s"], ["sleep", "600"])
         try podman.start("sick", ["--health-cmd", "false", "--health-retries", "1", "--health-interval", "1s"], ["sleep", "600"])
         try podman.start("restarting", ["--restart", "always"], ["sh", "-c", "sleep 0.2; exit 1"])
@@ -198,8 +199,24 @@ func runDetaching(_ executable: String, _ arguments: [String], timeout: Double =
         #expect((sampleValue(text, "container_restarts_total", ["name": podman.name("restarting")]) ?? 0) >= 1)
         #expect(sampleValue(text, "container_state", ["name": podman.name("created"), "state": "created"]) == 1)
 
+        // Usage came from the cgroup files, not the API: Podman's stats have no memory.stat (so no
+        // RSS) and report zero CFS periods; no running container needed the fallback.
+        let busyLabels = ["name": podman.name("busy")]
+        let busyCPU = busyLabels.merging(["cpu": "total"]) { a, _ in a }
+        #expect((sampleValue(text, "container_memory_rss", run) ?? 0) > 0)
+        #expect(sampleValue(text, "container_memory_cache", run) != nil)
+        #expect((sampleValue(text, "container_cpu_cfs_periods_total", busyLabels) ?? 0) > 0)
+        // The list came from Podman's native endpoint (cheaper for the service), with the states above.
+        #expect(!exporter.logText.contains("native container list unusable"), "\(exporter.logText)")
+        let fallbacks = exporter.logText.split(separator: "\n").filter { $0.contains("cgroup unavailable") }
+        for id in [running, busy] {
+            #expect(!fallbacks.contains { $0.contains(String(id.prefix(12))) }, "\(fallbacks)")
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+
         // A second scrape reuses cached inspect data and still answers the same.
         let second = try exporter.metrics().text
+        #expect((sampleValue(second, "container_cpu_usage_seconds_total", busyCPU) ?? 0) > (sampleValue(text, "container_cpu_usage_seconds_total", busyCPU) ?? 0))
         #expect(sampleValue(second, "container_exit_code", exited) == 3)
         #expect(sampleValue(second, "container_spec_memory_limit_bytes", run) == Double(64 * 1024 * 1024))
 
@@ -208,5 +225,19 @@ func runDetaching(_ executable: String, _ arguments: [String], timeout: Double =
         let third = try exporter.metrics().text
         #expect(sampleValue(third, "stack_exporter_scrape_collector_success", ["collector": "containers"]) == 1)
         #expect(sampleValue(third, "container_state", ["name": podman.name("healthy")]) == nil)
+
+        // Forced fallback: procfs where no pid is found, so every running container's usage
+        // comes from the API's stats endpoint, with the same names and labels.
+        let fallback = try ContainerFaultTests.LoggedExporter([
+            "--collector.disable-defaults", "--collector.containers", "--docker.host=unix://\(podman.socketPath)",
+            "--path.procfs=/nonexistent-\(getpid())", "--log.level=debug",
+        ])
+        let viaAPI = try fallback.metrics().text
+        #expect(sampleValue(viaAPI, "stack_exporter_scrape_collector_success", ["collector": "containers"]) == 1, "\(fallback.logText)")
+        #expect((sampleValue(viaAPI, "container_memory_usage_bytes", run) ?? 0) > 0)
+        #expect((sampleValue(viaAPI, "container_cpu_usage_seconds_total", busyCPU) ?? 0) > 0)
+        #expect(sampleValue(viaAPI, "container_processes", run) == 1)
+        #expect(sampleValue(viaAPI, "container_memory_rss", run) == nil)  // Podman's API has no memory.stat
+        #expect(fallback.logText.contains("container cgroup unavailable, using the API"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ExporterCore
 
@@ -30,6 +31,56 @@ import Testing
         #expect(names.contains("container_cpu_usage_seconds_total"))
         #expect(families.first { $0.name == "container_state" }?.samples.count == 14)
         #expect(families.first { $0.name == "container_exit_code" }?.samples.map(\.value).sorted() == [0, 3])
+    }
+
+    /// cgroups that cannot be read (no such procfs here) fall back to the API's stats, and the
+    /// fallback does not add requests: the same as with cgroups off (rec1 has a health check, so
+    /// it is inspected every scrape either way).
+    @Test func unreadableCgroupsFallBackToTheAPI() throws {
+        final class Requests: Sendable { let paths = Mutex<[String]>([]) }
+        func requests(cgroups: CgroupReader?) throws -> [String] {
+            let requests = Requests()
+            let daemon = try FakeDockerDaemon { path in
+                requests.paths.withLock { $0.append(path) }
+                return Self.podmanRoute(path)
+            }
+            defer { daemon.stop() }
+            let collector = ContainerCollector(
+                client: DockerClient(socketPath: daemon.path), labels: [], concurrency: 4, logger: .disabled, cgroups: cgroups)
+            for _ in 0..<3 {
+                let families = try collector.collect(Self.context(seconds: 5))
+                #expect(families.first { $0.name == "container_cpu_usage_seconds_total" }?.samples.count == 1)
+            }
+            return requests.paths.withLock { $0 }.sorted()
+        }
+        let unreadable = CgroupReader(paths: HostPaths(procfs: "/nonexistent-\(getpid())", sysfs: "/nonexistent-\(getpid())"))
+        let viaFallback = try requests(cgroups: unreadable)
+        #expect(viaFallback.filter { $0.hasSuffix("/stats?stream=false&one-shot=true") }.count == 3)
+        #expect(viaFallback == (try requests(cgroups: nil)))
+    }
+
+    /// Podman's native list (the shape Podman 4.3.1 answers: names without `/`, null labels, empty
+    /// Status) is used when it answers, and gives the same containers as the compat list.
+    @Test func podmanNativeListIsPreferred() throws {
+        let native = """
+            [{"Id":"49575f6a1ae548a3ce4b6fdbf8aee66f16ecfffa19c6454bd1cb2dba3dd7b6b5","Names":["rec1"],"Image":"localhost/bb:latest",\
+            "Labels":{"org.label-schema.group":"mon"},"Pid":4242,"State":"running","Status":""},
+             {"Id":"c167deb2a41a13ee177e1f5e2a1373e8bdb3fd84fc932fa359a8ac9ffb972edb","Names":["rec2"],"Image":"localhost/bb:latest",\
+            "Labels":null,"Pid":0,"State":"exited","Status":""}]
+            """
+        let daemon = try FakeDockerDaemon { path in
+            if path.hasPrefix("/v4.3.1/libpod/containers/json?all=true") { return FakeDockerDaemon.json(native) }
+            if path.hasPrefix("/v1.41/containers/json") { return FakeDockerDaemon.json("{\"message\":\"compat list used\"}", status: "500 Internal Server Error") }
+            return Self.podmanRoute(path)
+        }
+        defer { daemon.stop() }
+        let viaNative = try Self.collector(daemon.path).collect(Self.context(seconds: 5))
+        let compat = try FakeDockerDaemon(Self.podmanRoute)
+        defer { compat.stop() }
+        let viaCompat = try Self.collector(compat.path).collect(Self.context(seconds: 5))
+        func states(_ families: [MetricFamily]) -> [Sample] { families.first { $0.name == "container_state" }?.samples ?? [] }
+        #expect(states(viaNative).count == 14)
+        #expect(states(viaNative) == states(viaCompat))
     }
 
     @Test func containerGoneBetweenListAndStatsIsSkipped() throws {

@@ -14,7 +14,11 @@ public enum ContainerCollectors {
         FlagSpec(
             "collector.containers.concurrency", kind: .int, default: "8",
             help: "Most Docker API requests (stats, inspect) in flight at once.", group: "Containers", placeholder: "N"),
-    ]
+        FlagSpec(
+            "collector.containers.cgroups", kind: .bool, default: "true",
+            help: "Read running containers' usage from the cgroup filesystem under --path.sysfs and --path.procfs; the API's stats endpoint is the fallback.",
+            group: "Containers"),
+    ] + HostPaths.flags
 
     public static let modules: [CollectorModule] = [
         CollectorModule(
@@ -32,18 +36,23 @@ public enum ContainerCollectors {
                 client: DockerClient(socketPath: path), socketOptional: !named,
                 labels: ContainerLabelMapping.make(settings.flags.list("collector.containers.labels")),
                 concurrency: min(64, max(1, settings.flags.int("collector.containers.concurrency"))),
-                logger: settings.logger)
+                logger: settings.logger,
+                cgroups: settings.flags.bool("collector.containers.cgroups") ? CgroupReader(paths: HostPaths(flags: settings.flags)) : nil)
         },
     ]
 }
 
-/// Reads the Docker Engine API: the container list every scrape, one-shot stats for running
-/// containers, and inspect data cached per container until its state changes.
+/// Reads the Docker Engine API for the container list every scrape and inspect data cached per
+/// container until its state changes; usage of running containers comes from their cgroup files
+/// (`CgroupReader`), or from one-shot API stats when those cannot be read.
 final class ContainerCollector: Collector {
     let client: DockerClient
     let labels: [ContainerLabelMapping]
     let concurrency: Int
     let logger: Logger
+    /// Reads usage from the cgroup filesystem; nil to ask the API's stats endpoint for every
+    /// container (`--no-collector.containers.cgroups`).
+    let cgroups: CgroupReader?
     /// The default socket, not one the operator named: when it does not exist there is nothing
     /// to collect (no Docker on this host), which is not a failure.
     let socketOptional: Bool
@@ -56,11 +65,16 @@ final class ContainerCollector: Collector {
         var state: String
         var healthAnnotation: String?
         var fetched: MonotonicTime
+        /// The cgroup of `details.pid` was read once: a later failure means the pid went stale
+        /// (restart between scrapes), not that cgroups are unreadable here.
+        var cgroupRead = false
     }
 
     private struct State {
         var engine: EngineVersion?
         var api: APIVersion?
+        /// Podman's native list answered; nil until tried, false after it failed.
+        var libpodList: Bool?
         var cache: [String: CachedDetails] = [:]
     }
 
@@ -68,9 +82,10 @@ final class ContainerCollector: Collector {
 
     init(
         client: DockerClient, socketOptional: Bool = false, labels: [ContainerLabelMapping], concurrency: Int, logger: Logger,
-        inspectMaxAge: Double = 60
+        inspectMaxAge: Double = 60, cgroups: CgroupReader? = nil
     ) {
         self.client = client
+        self.cgroups = cgroups
         self.socketOptional = socketOptional
         self.labels = labels
         self.concurrency = concurrency
@@ -84,35 +99,41 @@ final class ContainerCollector: Collector {
         let (engine, api) = try negotiated(deadline: deadline)
         let summaries: [ContainerSummary]
         do {
-            let list = try client.get("/v\(api)/containers/json?all=1", deadline: deadline)
-            summaries = try ContainerSummary.list(json: Self.json(list, endpoint: "/containers/json"))
+            summaries = try list(engine: engine, api: api, deadline: deadline)
         } catch {
             // The daemon may have been upgraded or restarted: negotiate again next time.
-            state.withLock { $0.api = nil }
+            state.withLock {
+                $0.api = nil
+                $0.libpodList = nil
+            }
             throw error
         }
 
         let now = MonotonicTime.now()
         let cached = state.withLock { $0.cache }
+        // Round one: inspect what is not cached, and ask the API for the usage of containers whose
+        // cgroup will not be read (no reader, or no pid known yet is handled after the inspect).
         var paths: [String] = []
         var statsSlot = [Int?](repeating: nil, count: summaries.count)
         var inspectSlot = [Int?](repeating: nil, count: summaries.count)
         for (i, summary) in summaries.enumerated() {
-            if summary.hasStats {
+            if summary.hasStats && cgroups == nil {
                 statsSlot[i] = paths.count
-                paths.append("/v\(api)/containers/\(summary.id)/stats?stream=false&one-shot=true")
+                paths.append(statsPath(api, summary.id))
             }
             if needsInspect(summary, cached: cached[summary.id], now: now) {
                 inspectSlot[i] = paths.count
                 paths.append("/v\(api)/containers/\(summary.id)/json")
             }
         }
-        let results = paths.isEmpty ? [] : client.get(paths, concurrency: concurrency, deadline: deadline)
+        var results = paths.isEmpty ? [] : client.get(paths, concurrency: concurrency, deadline: deadline)
 
-        var snapshots: [ContainerSnapshot] = []
+        var snapshots: [ContainerSnapshot?] = []
         snapshots.reserveCapacity(summaries.count)
         var fresh: [String: CachedDetails] = [:]
-        containers: for (i, summary) in summaries.enumerated() {
+        var stale: Set<String> = []
+        var cgroupRead: Set<String> = []
+        for (i, summary) in summaries.enumerated() {
             var snapshot = ContainerSnapshot(summary: summary, details: cached[summary.id]?.details)
             if let slot = inspectSlot[i] {
                 switch results[slot] {
@@ -122,7 +143,8 @@ final class ContainerCollector: Collector {
                     fresh[summary.id] = CachedDetails(
                         details: details, state: summary.state, healthAnnotation: summary.healthAnnotation, fetched: now)
                 case .failure(.status(404, _)):
-                    continue containers  // removed since the list: skipped silently
+                    snapshots.append(nil)  // removed since the list: skipped silently
+                    continue
                 case .failure(.status(let code, let message)):
                     // One container's transient engine error keeps its last known details.
                     logger.debug("container inspect failed", ["id": String(summary.id.prefix(12)), "status": "\(code)", "err": message])
@@ -132,38 +154,103 @@ final class ContainerCollector: Collector {
                     throw error
                 }
             }
+            // Usage from the cgroup filesystem; the API's stats when it cannot be read.
+            if summary.hasStats, let cgroups, statsSlot[i] == nil {
+                do throws(CgroupReader.Unavailable) {
+                    snapshot.stats = try cgroups.stats(pid: snapshot.details?.pid ?? 0, id: summary.id)
+                    cgroupRead.insert(summary.id)
+                } catch {
+                    logger.debug("container cgroup unavailable, using the API", ["id": String(summary.id.prefix(12)), "err": error.description])
+                    // A restart between scrapes (running → running) leaves a stale pid: inspect again
+                    // next time. Where cgroups never worked (rootless, other pid namespace) the cached
+                    // inspect stays, so the fallback costs what the API path always did.
+                    if fresh[summary.id] == nil && cached[summary.id]?.cgroupRead == true { stale.insert(summary.id) }
+                    statsSlot[i] = paths.count
+                    paths.append(statsPath(api, summary.id))
+                }
+            }
+            snapshots.append(snapshot)
+        }
+        // Round two: the API's stats for containers whose cgroup could not be read.
+        if results.count < paths.count {
+            results += client.get(Array(paths[results.count...]), concurrency: concurrency, deadline: deadline)
+        }
+
+        var complete: [ContainerSnapshot] = []
+        complete.reserveCapacity(summaries.count)
+        containers: for (i, entry) in snapshots.enumerated() {
+            guard var snapshot = entry else { continue }
             if let slot = statsSlot[i] {
                 switch results[slot] {
                 case .success(let response) where response.body.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }):
                     // Podman answers 200 with no body for a container that stopped after the list
                     // (a restart loop between runs): no usage this scrape, not a fault.
-                    logger.debug("container stats empty", ["id": String(summary.id.prefix(12))])
+                    logger.debug("container stats empty", ["id": String(snapshot.summary.id.prefix(12))])
                 case .success(let response):
                     snapshot.stats = try ContainerStats(json: Self.json(response, endpoint: "/containers/{id}/stats"))
                 case .failure(.status(404, _)):
                     continue containers
                 case .failure(.status(let code, let message)):
                     // Stopped between list and stats (Podman answers 409/500): its state is known, stats are not.
-                    logger.debug("container stats unavailable", ["id": String(summary.id.prefix(12)), "status": "\(code)", "err": message])
+                    logger.debug(
+                        "container stats unavailable", ["id": String(snapshot.summary.id.prefix(12)), "status": "\(code)", "err": message])
                 case .failure(.deadline):
                     throw DockerClientError.deadline
                 case .failure(let error):
                     throw error
                 }
             }
-            snapshots.append(snapshot)
+            complete.append(snapshot)
         }
 
         let present = Set(summaries.map(\.id))
         state.withLock { state in
-            state.cache = state.cache.filter { present.contains($0.key) }
+            state.cache = state.cache.filter { present.contains($0.key) && !stale.contains($0.key) }
             state.cache.merge(fresh) { _, new in new }
+            for id in cgroupRead { state.cache[id]?.cgroupRead = true }
         }
-        return ContainerMetrics.families(snapshots, engine: engine, api: api, labels: labels, now: WallClock.now())
+        return ContainerMetrics.families(complete, engine: engine, api: api, labels: labels, now: WallClock.now())
     }
 
     /// Inspect data is reused while the container keeps its state and health text and is young;
     /// Podman's list has no health text, so containers with a health check are inspected each scrape.
+    /// Every container. On Podman its native `/libpod/containers/json` first: the compat list runs
+    /// a full inspect per container (pkg/api/handlers/compat/containers.go, LibpodToContainer),
+    /// about twice the service's CPU for the fields read here, which both lists fill alike (State
+    /// from the same ContainerStatus.String(); Names without the leading `/`, which `list` strips
+    /// anyway; neither has health text in Status). A failed native list is not tried again.
+    private func list(engine: EngineVersion, api: APIVersion, deadline: MonotonicTime) throws -> [ContainerSummary] {
+        let version = engine.version
+        let useLibpod = engine.engine == "podman" && state.withLock { $0.libpodList } != false
+            && !version.isEmpty && version.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || $0 == 46 }
+        if useLibpod {
+            do {
+                let response = try client.get("/v\(version)/libpod/containers/json?all=true", deadline: deadline)
+                let summaries = try ContainerSummary.list(json: Self.json(response, endpoint: "/libpod/containers/json"))
+                state.withLock { $0.libpodList = true }
+                return summaries
+            } catch {
+                // Refused or not understood: the compat list, which every supported engine has.
+                // A dead socket or the deadline fails the scrape as before.
+                guard Self.isRefusal(error) else { throw error }
+                logger.debug("podman native container list unusable, using the compat list", ["err": "\(error)"])
+                state.withLock { $0.libpodList = false }
+            }
+        }
+        let response = try client.get("/v\(api)/containers/json?all=1", deadline: deadline)
+        return try ContainerSummary.list(json: Self.json(response, endpoint: "/containers/json"))
+    }
+
+    private static func isRefusal(_ error: any Error) -> Bool {
+        if error is DockerAPIError { return true }
+        if case DockerClientError.status = error { return true }
+        return false
+    }
+
+    private func statsPath(_ api: APIVersion, _ id: String) -> String {
+        "/v\(api)/containers/\(id)/stats?stream=false&one-shot=true"
+    }
+
     private func needsInspect(_ summary: ContainerSummary, cached: CachedDetails?, now: MonotonicTime) -> Bool {
         guard let cached else { return true }
         if cached.state != summary.state || cached.healthAnnotation != summary.healthAnnotation { return true }

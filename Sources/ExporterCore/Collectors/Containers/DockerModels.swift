@@ -137,12 +137,15 @@ struct ContainerDetails: Equatable, Sendable {
     var cpuShares: Double
     var cpuQuota: Double
     var cpuPeriod: Double
+    /// `State.Pid`: the container's init process in the host's pid namespace, 0 when not running;
+    /// it locates the cgroup and network namespace (`CgroupReader`).
+    var pid: Int
 
     init(
         restartCount: Double = 0, exitCode: Double = 0, oomKilled: Bool = false, startedAt: Double? = nil,
         finishedAt: Double? = nil, health: String? = nil, failingStreak: Double? = nil, memoryLimit: Double = 0,
         memoryReservation: Double = 0, memorySwapLimit: Double = 0, cpuShares: Double = 0, cpuQuota: Double = 0,
-        cpuPeriod: Double = 0
+        cpuPeriod: Double = 0, pid: Int = 0
     ) {
         self.restartCount = restartCount
         self.exitCode = exitCode
@@ -157,6 +160,7 @@ struct ContainerDetails: Equatable, Sendable {
         self.cpuShares = cpuShares
         self.cpuQuota = cpuQuota
         self.cpuPeriod = cpuPeriod
+        self.pid = pid
     }
 
     init(json: JSONValue) throws(DockerAPIError) {
@@ -188,7 +192,8 @@ struct ContainerDetails: Equatable, Sendable {
             memorySwapLimit: max(0, host?["MemorySwap"]?.double ?? 0),
             cpuShares: host?["CpuShares"]?.double ?? 0,
             cpuQuota: max(0, quota),
-            cpuPeriod: max(0, period))
+            cpuPeriod: max(0, period),
+            pid: Int(max(0, min(state["Pid"]?.double ?? 0, Double(Int32.max)))))
     }
 }
 
