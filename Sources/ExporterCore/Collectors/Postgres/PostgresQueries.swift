@@ -12,11 +12,12 @@ enum PostgresQueries {
     /// Groups run in every discovered database.
     static let databaseGroups: [QueryGroup] = [statUserTables, statIOUserTables]
 
-    /// The first query of a scrape: the health check behind `pg_up`, `pg_static` and postmaster start.
+    /// `pg_static`, postmaster start and the connection's database: run on connect and every
+    /// `PostgresServer.staticRefreshScrapes` scrapes, not every scrape (none changes without a restart).
     static let identity = """
         SELECT current_setting('server_version_num') AS version_num, version() AS version, \
         current_setting('server_version') AS short_version, \
-        EXTRACT(EPOCH FROM pg_postmaster_start_time())::float8 AS start_time
+        EXTRACT(EPOCH FROM pg_postmaster_start_time())::float8 AS start_time, current_database() AS datname
         """
 
     /// Databases whose tables are scraped: those that accept connections and that we may connect to.

@@ -7,7 +7,9 @@ struct PostgresSettings: Sendable {
     var connectTimeoutSeconds = 5.0
     var allDatabases = true
     /// Connections kept open to other databases than the DSN's, for table statistics.
-    var databaseConnections = 2
+    var databaseConnections = 64
+    /// Databases whose tables are fetched at the same time (connects included).
+    var databaseConcurrency = 8
     var databasesInclude: NamePattern? = nil
     var databasesExclude: NamePattern? = nil
 
@@ -18,22 +20,51 @@ struct PostgresSettings: Sendable {
     }
 }
 
-/// One monitored server: its persistent connection (plus a few to other databases), reused across
+/// One monitored server: its persistent connection (plus a pool to other databases), reused across
 /// scrapes and re-established after failure. A lock serialises its scrapes (the runner never
 /// overlaps runs of one collector, so it is uncontended) and owns the non-Sendable connections.
+///
+/// A scrape is one pipeline on the DSN's connection (every server group, the database list and the
+/// DSN database's tables: one round trip), then the other databases' table groups on their own
+/// connections, driven concurrently. What does not change while a connection lives (version,
+/// postmaster start, database name) and what rarely does (`pg_settings`) is fetched on connect
+/// and then every `staticRefreshScrapes` scrapes only.
 final class PostgresServer: Sendable {
     let dsn: DataSourceName
     let server: String
     private let redactor: Redactor
     private let state = Mutex<State>(State())
 
+    /// Scrapes between refreshes of the identity and settings (also refreshed on every reconnect).
+    static let staticRefreshScrapes = 10
+
     private struct State {
         var main: PostgresConnection? = nil
+        /// The main connection has not run its session setup yet.
+        var mainFresh = false
         var mainDatabase = ""
         /// Connections to other databases, at most `databaseConnections`.
         var pool: [String: PostgresConnection] = [:]
         var connectError: String? = nil
         var groupErrors: [String: String] = [:]
+        /// Cached families of the identity and settings queries, and scrapes since they were fetched.
+        var identity: [MetricFamily]? = nil
+        var settings: [MetricFamily]? = nil
+        var staticAge = 0
+        /// The groups' SQL for the connected server's version, built once per version.
+        var plan: ScrapePlan? = nil
+    }
+
+    /// Each group's SQL for one server version and set of options: built once, not per scrape.
+    private struct ScrapePlan {
+        let version: Int
+        let server: [(group: QueryGroup, sql: String)]
+        let database: [(group: QueryGroup, sql: String)]
+    }
+
+    /// What a statement of the main pipeline is for.
+    private enum Purpose {
+        case setup, identity, group(QueryGroup), databases, tables(QueryGroup)
     }
 
     init(dsn: DataSourceName) {
@@ -58,13 +89,20 @@ final class PostgresServer: Sendable {
         state.withLock { state in scrape(&state, deadline: deadline, settings: settings, logger: logger) }
     }
 
+    /// `SET` for a new session, as one statement (a pipeline takes one statement per query), so a
+    /// query abandoned at the deadline also ends on the server.
+    static func setupStatement(_ settings: PostgresSettings) -> String {
+        let statement = Int(max(1, settings.statementTimeoutSeconds * 1000))
+        return "SELECT set_config('statement_timeout', '\(statement)', false), set_config('lock_timeout', '\(min(statement, 1000))', false)"
+    }
+
     // MARK: private
 
     private func scrape(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, logger: Logger) -> [MetricFamily] {
         var report = ScrapeReport(server: server)
-        let identity: QueryRows
+        let outcome: (purposes: [Purpose], results: [StatementResult], durations: [Double])
         do {
-            identity = try identify(&state, deadline: deadline, settings: settings)
+            outcome = try runMain(&state, deadline: deadline, settings: settings)
             if let previous = state.connectError {
                 logger.info("postgres connection recovered", ["server": server, "previous_err": previous])
                 state.connectError = nil
@@ -78,153 +116,224 @@ final class PostgresServer: Sendable {
             return report.families()
         }
         report.up = true
-        report.identity(identity)
-        guard let main = state.main else { return report.families() }
-        let version = main.serverVersion
+        state.staticAge += 1
+        if let identity = state.identity { report.append(identity) }
 
-        for group in PostgresQueries.serverGroups {
-            guard let sql = group.sql(version, settings.options) else { continue }
-            guard state.main != nil else {
-                // The connection died or timed out earlier in this scrape: already logged once.
-                report.fail(group.name, duration: 0)
+        var databases = [state.mainDatabase]
+        var listError: String? = nil
+        var mainTables: [(QueryGroup, StatementResult, Double)] = []
+        for (index, purpose) in outcome.purposes.enumerated() {
+            let result = outcome.results[index]
+            let duration = outcome.durations[index]
+            switch purpose {
+            case .setup, .identity:
                 continue
+            case .group(let group):
+                switch result {
+                case .success(let rows):
+                    let families = group.map(rows, server)
+                    if group.name == PostgresQueries.settings.name { state.settings = families }
+                    report.add(families, group: group.name, duration: duration)
+                    note(&state, group: group.name, error: nil, logger: logger)
+                case .failure(let error):
+                    report.fail(group.name, duration: duration)
+                    note(&state, group: group.name, error: error.message, logger: logger)
+                }
+            case .databases:
+                switch result {
+                case .success(let rows): databases = rows.rows.compactMap { $0.first ?? nil }.filter(settings.wantsDatabase)
+                case .failure(let error): listError = "listing databases: \(error.message)"
+                }
+            case .tables(let group):
+                mainTables.append((group, result, duration))
             }
-            let started = MonotonicTime.now()
-            do {
-                let rows = try run(sql, on: &state, deadline: deadline)
-                report.add(group.map(rows, server), group: group.name, duration: started.secondsElapsed())
-            } catch {
-                report.fail(group.name, duration: started.secondsElapsed())
-                note(&state, group: group.name, error: error.message, logger: logger)
-                continue
-            }
-            note(&state, group: group.name, error: nil, logger: logger)
         }
-        scrapeDatabases(&state, version: version, deadline: deadline, settings: settings, logger: logger, report: &report)
+        // Settings served from the cache count as a success of their group.
+        if !outcome.purposes.contains(where: { if case .group(let g) = $0 { g.name == PostgresQueries.settings.name } else { false } }),
+           let cached = state.settings {
+            report.add(cached, group: PostgresQueries.settings.name, duration: 0)
+        }
+        scrapeDatabases(
+            &state, databases: databases, listError: listError, mainTables: mainTables, deadline: deadline, settings: settings,
+            logger: logger, report: &report)
         return report.families()
     }
 
-    /// Runs the identity query on the main connection, reconnecting once if a reused connection
-    /// turns out dead (the server restarted between scrapes).
-    private func identify(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) throws(PostgresError) -> QueryRows {
+    /// Runs the main pipeline, reconnecting once if a reused connection turns out dead (the server
+    /// restarted between scrapes). Throws when the server cannot be reached or identified: `pg_up 0`.
+    private func runMain(
+        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings
+    ) throws(PostgresError) -> (purposes: [Purpose], results: [StatementResult], durations: [Double]) {
         let reused = state.main?.isUsable == true
         if !reused { try reconnect(&state, deadline: deadline, settings: settings) }
         do {
-            return try run(PostgresQueries.identity, on: &state, deadline: deadline)
+            return try runMainPipeline(&state, deadline: deadline, settings: settings)
         } catch where reused && error.kind == .connection {
             try reconnect(&state, deadline: deadline, settings: settings)
-            return try run(PostgresQueries.identity, on: &state, deadline: deadline)
+            return try runMainPipeline(&state, deadline: deadline, settings: settings)
         }
+    }
+
+    private func runMainPipeline(
+        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings
+    ) throws(PostgresError) -> (purposes: [Purpose], results: [StatementResult], durations: [Double]) {
+        guard let main = state.main else { throw PostgresError(kind: .connection, message: "connection closed") }
+        let version = main.serverVersion
+        if state.plan?.version != version { state.plan = makePlan(version: version, options: settings.options) }
+        guard let plan = state.plan else { throw PostgresError(kind: .connection, message: "no plan") }
+        if state.staticAge >= Self.staticRefreshScrapes {
+            state.identity = nil
+            state.settings = nil
+        }
+        var purposes: [Purpose] = []
+        var statements: [String] = []
+        if state.mainFresh {
+            purposes.append(.setup)
+            statements.append(Self.setupStatement(settings))
+        }
+        if state.identity == nil {
+            purposes.append(.identity)
+            statements.append(PostgresQueries.identity)
+        }
+        for (group, sql) in plan.server where group.name != PostgresQueries.settings.name || state.settings == nil {
+            purposes.append(.group(group))
+            statements.append(sql)
+        }
+        if settings.allDatabases {
+            purposes.append(.databases)
+            statements.append(PostgresQueries.databases)
+        }
+        for (group, sql) in plan.database {
+            purposes.append(.tables(group))
+            statements.append(sql)
+        }
+        let started = MonotonicTime.now()
+        let results: [StatementResult]
+        do {
+            results = try main.run(statements, deadline: deadline)
+        } catch {
+            state.main = nil
+            throw error
+        }
+        let durations = main.lastArrivals(since: started)
+        state.mainFresh = false
+        for (index, purpose) in purposes.enumerated() {
+            switch (purpose, results[index]) {
+            case (.setup, .failure(let error)), (.identity, .failure(let error)):
+                main.close()
+                state.main = nil
+                throw error
+            case (.identity, .success(let rows)):
+                state.identity = identityFamilies(rows)
+                state.mainDatabase = rows.rows.first.flatMap { $0.count > 4 ? $0[4] : nil } ?? dsn.database
+                state.staticAge = 0
+            default:
+                continue
+            }
+        }
+        return (purposes, results, durations)
+    }
+
+    private func makePlan(version: Int, options: PostgresOptions) -> ScrapePlan {
+        ScrapePlan(
+            version: version,
+            server: PostgresQueries.serverGroups.compactMap { group in group.sql(version, options).map { (group, $0) } },
+            database: PostgresQueries.databaseGroups.compactMap { group in group.sql(version, options).map { (group, $0) } })
+    }
+
+    private func identityFamilies(_ rows: QueryRows) -> [MetricFamily] {
+        var report = ScrapeReport(server: server)
+        report.identity(rows)
+        return report.collectedFamilies
     }
 
     private func reconnect(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) throws(PostgresError) {
         state.main?.close()
         state.main = nil
-        let connection = try open(database: nil, deadline: deadline, settings: settings)
-        let rows = try connection.query("SELECT current_database()", deadline: deadline)
-        state.mainDatabase = rows.rows.first?.first.flatMap { $0 } ?? dsn.database
-        state.main = connection
+        state.identity = nil
+        state.settings = nil
+        let connectDeadline = min(deadline, MonotonicTime.now().adding(seconds: settings.connectTimeoutSeconds))
+        state.main = try PostgresConnection.open(parameters: parameters(database: nil), deadline: connectDeadline, redactor: redactor)
+        state.mainFresh = true
     }
 
-    private func run(_ sql: String, on state: inout State, deadline: MonotonicTime) throws(PostgresError) -> QueryRows {
-        guard let main = state.main, main.isUsable else {
-            state.main = nil
-            throw PostgresError(kind: .connection, message: "connection lost earlier in this scrape")
-        }
-        do {
-            return try main.query(sql, deadline: deadline)
-        } catch {
-            if error.kind != .query { state.main = nil }
-            throw error
-        }
-    }
-
-    /// Opens a connection (to `database`, or the DSN's) and sets the session timeouts, so that a
-    /// query abandoned at the deadline also ends on the server.
-    private func open(database: String?, deadline: MonotonicTime, settings: PostgresSettings) throws(PostgresError) -> PostgresConnection {
+    private func parameters(database: String?) -> [(String, String)] {
         var parameters = [("application_name", "stack_exporter"), ("dbname", dsn.raw)]
         if let database { parameters.append(("dbname", database)) }
-        let connectDeadline = min(deadline, MonotonicTime.now().adding(seconds: settings.connectTimeoutSeconds))
-        let connection = try PostgresConnection.open(parameters: parameters, deadline: connectDeadline, redactor: redactor)
-        let statement = Int(max(1, settings.statementTimeoutSeconds * 1000))
-        _ = try connection.query(
-            "SET statement_timeout = \(statement); SET lock_timeout = \(min(statement, 1000))", deadline: deadline)
-        return connection
+        return parameters
     }
 
+    /// Table groups of every other database, on pooled or temporary connections driven
+    /// concurrently (at most `databaseConcurrency` at once); the DSN database's came with the main
+    /// pipeline.
     private func scrapeDatabases(
-        _ state: inout State, version: Int, deadline: MonotonicTime, settings: PostgresSettings, logger: Logger,
-        report: inout ScrapeReport
+        _ state: inout State, databases: [String], listError: String?, mainTables: [(QueryGroup, StatementResult, Double)],
+        deadline: MonotonicTime, settings: PostgresSettings, logger: Logger, report: inout ScrapeReport
     ) {
-        let groups = PostgresQueries.databaseGroups.compactMap { group in group.sql(version, settings.options).map { (group, $0) } }
-        guard !groups.isEmpty else { return }
-        guard state.main != nil else {
-            for (group, _) in groups { report.fail(group.name, duration: 0) }
-            return
+        guard let plan = state.plan, !plan.database.isEmpty else { return }
+        var failures: [String: String] = [:]
+        var durations: [String: Double] = [:]
+        if let listError {
+            for (group, _) in plan.database { failures[group.name] = listError }
         }
-        var databases = [state.mainDatabase]
-        if settings.allDatabases {
-            do {
-                let rows = try run(PostgresQueries.databases, on: &state, deadline: deadline)
-                databases = rows.rows.compactMap { $0.first ?? nil }.filter(settings.wantsDatabase)
-            } catch {
-                for (group, _) in groups {
-                    report.fail(group.name, duration: 0)
-                    note(&state, group: group.name, error: "listing databases: \(error.message)", logger: logger)
-                }
-                return
+        for (group, result, duration) in mainTables {
+            durations[group.name, default: 0] += duration
+            switch result {
+            case .success(let rows):
+                if databases.contains(state.mainDatabase) { report.append(group.map(rows, server)) }
+            case .failure(let error): failures[group.name] = "database \(state.mainDatabase): \(error.message)"
             }
         }
         // Forget pooled connections to databases that went away or were filtered out.
-        for name in state.pool.keys where !databases.contains(name) {
+        let others = listError == nil ? databases.filter { $0 != state.mainDatabase } : []
+        for name in state.pool.keys where !others.contains(name) {
             state.pool.removeValue(forKey: name)?.close()
         }
-        var failures: [String: String] = [:]
-        var durations: [String: Double] = [:]
-        for database in databases {
-            let isMain = database == state.mainDatabase
-            var connection: PostgresConnection
-            var temporary = false
-            do {
-                if isMain, let main = state.main {
-                    connection = main
-                } else if let pooled = state.pool[database], pooled.isUsable {
-                    connection = pooled
-                } else {
-                    state.pool.removeValue(forKey: database)?.close()
-                    connection = try open(database: database, deadline: deadline, settings: settings)
-                    if state.pool.count < settings.databaseConnections { state.pool[database] = connection } else { temporary = true }
-                }
-            } catch {
-                for (group, _) in groups { failures[group.name] = "database \(database): \(error.message)" }
-                continue
+        // Databases that have a pooled connection keep it; new ones join while there is room.
+        var pooled = Set(state.pool.keys)
+        let setup = Self.setupStatement(settings)
+        let statements = plan.database.map(\.sql)
+        var tasks: [DatabaseTask] = []
+        for database in others {
+            var keep = pooled.contains(database)
+            if !keep, pooled.count < settings.databaseConnections {
+                pooled.insert(database)
+                keep = true
             }
-            for (group, sql) in groups {
-                let started = MonotonicTime.now()
-                do {
-                    let rows: QueryRows
-                    do {
-                        rows = try connection.query(sql, deadline: deadline)
-                    } catch where error.kind == .connection && !isMain {
-                        // A pooled connection that died between scrapes (server restart): once more, fresh.
-                        connection.close()
-                        connection = try open(database: database, deadline: deadline, settings: settings)
-                        if !temporary { state.pool[database] = connection }
-                        rows = try connection.query(sql, deadline: deadline)
-                    }
-                    report.append(group.map(rows, server))
-                } catch {
-                    failures[group.name] = "database \(database): \(error.message)"
-                    if error.kind != .query {
-                        if isMain { state.main = nil } else { state.pool.removeValue(forKey: database) }
-                        break
-                    }
-                }
-                durations[group.name, default: 0] += started.secondsElapsed()
-            }
-            if temporary { connection.close() }
+            let parameters = parameters(database: database)
+            let redactor = redactor
+            let connectTimeout = settings.connectTimeoutSeconds
+            tasks.append(DatabaseTask(
+                database: database, connection: state.pool.removeValue(forKey: database), keep: keep, statements: statements,
+                setup: setup, deadline: deadline
+            ) { () throws(PostgresError) -> (PostgresConnection, MonotonicTime) in
+                let connection = try PostgresConnection.start(parameters: parameters, redactor: redactor)
+                return (connection, min(deadline, MonotonicTime.now().adding(seconds: connectTimeout)))
+            })
         }
-        for (group, _) in groups {
+        PostgresDriver.run(tasks, concurrency: settings.databaseConcurrency)
+        for task in tasks {
+            if task.keep, let connection = task.connection, connection.isUsable {
+                state.pool[task.database] = connection
+            } else {
+                task.connection?.close()
+            }
+            switch task.outcome {
+            case .success(let results):
+                for (index, (group, _)) in plan.database.enumerated() where index < results.count {
+                    durations[group.name, default: 0] += task.durations.count > index ? task.durations[index] : 0
+                    switch results[index] {
+                    case .success(let rows): report.append(group.map(rows, server))
+                    case .failure(let error): failures[group.name] = "database \(task.database): \(error.message)"
+                    }
+                }
+            case .failure(let error):
+                for (group, _) in plan.database { failures[group.name] = "database \(task.database): \(error.message)" }
+            case nil:
+                for (group, _) in plan.database { failures[group.name] = "database \(task.database): not scraped" }
+            }
+        }
+        for (group, _) in plan.database {
             report.record(group.name, success: failures[group.name] == nil, duration: durations[group.name] ?? 0)
             note(&state, group: group.name, error: failures[group.name], logger: logger)
         }
@@ -239,6 +348,105 @@ final class PostgresServer: Sendable {
             logger.info("postgres metric group recovered", ["server": server, "collector": group, "previous_err": previous])
         }
         state.groupErrors[group] = error
+    }
+}
+
+/// The table groups of one database on its own connection: connect if needed (with the session
+/// setup in the same pipeline), run the pipeline, and on a pooled connection found dead (server
+/// restarted between scrapes) connect once more.
+private final class DatabaseTask: PostgresTask {
+    let database: String
+    let keep: Bool
+    private(set) var connection: PostgresConnection?
+    private(set) var deadline: MonotonicTime
+    private(set) var outcome: Result<[StatementResult], PostgresError>? = nil
+    private(set) var durations: [Double] = []
+    private let statements: [String]
+    private let setup: String
+    private let scrapeDeadline: MonotonicTime
+    private let connect: () throws(PostgresError) -> (PostgresConnection, MonotonicTime)
+    private enum Step { case start, connecting, querying, done }
+    private var step = Step.start
+    private var fresh = false
+    private var retried = false
+    private var sent = MonotonicTime.now()
+
+    init(
+        database: String, connection: PostgresConnection?, keep: Bool, statements: [String], setup: String, deadline: MonotonicTime,
+        connect: @escaping () throws(PostgresError) -> (PostgresConnection, MonotonicTime)
+    ) {
+        self.database = database
+        self.connection = connection
+        self.keep = keep
+        self.statements = statements
+        self.setup = setup
+        self.deadline = deadline
+        scrapeDeadline = deadline
+        self.connect = connect
+    }
+
+    func proceed() -> Bool {
+        do throws(PostgresError) {
+            while true {
+                switch step {
+                case .start:
+                    if let connection, connection.isUsable {
+                        try send(connection)
+                    } else {
+                        connection?.close()
+                        let (started, connectDeadline) = try connect()
+                        connection = started
+                        deadline = connectDeadline
+                        fresh = true
+                        step = .connecting
+                    }
+                case .connecting:
+                    guard let connection, try connection.advance() else { return true }
+                    deadline = scrapeDeadline
+                    try send(connection)
+                case .querying:
+                    guard let connection, try connection.advance() else { return true }
+                    let results = connection.takeResults()
+                    let arrivals = connection.lastArrivals(since: sent)
+                    let skip = fresh ? 1 : 0
+                    outcome = .success(Array(results.dropFirst(skip)))
+                    durations = Array(arrivals.dropFirst(skip))
+                    step = .done
+                    return false
+                case .done:
+                    return false
+                }
+            }
+        } catch {
+            if step == .querying, !fresh, !retried, error.kind == .connection {
+                retried = true
+                connection?.close()
+                connection = nil
+                step = .start
+                return proceed()
+            }
+            connection?.close()
+            connection = nil
+            outcome = .failure(error)
+            step = .done
+            return false
+        }
+    }
+
+    func expire() {
+        guard step != .done else { return }
+        let connecting = step != .querying
+        connection?.abandon()
+        connection = nil
+        outcome = .failure(PostgresError(
+            kind: .timeout, message: connecting ? "connect timed out before the scrape deadline" : "query cancelled at the scrape deadline"))
+        step = .done
+    }
+
+    private func send(_ connection: PostgresConnection) throws(PostgresError) {
+        sent = MonotonicTime.now()
+        try connection.send(fresh ? [setup] + statements : statements)
+        step = .querying
     }
 }
 
@@ -264,6 +472,9 @@ struct ScrapeReport {
     }
 
     mutating func append(_ more: [MetricFamily]) { collected += more }
+
+    /// The families added so far (without `pg_up` and the per-group ones).
+    var collectedFamilies: [MetricFamily] { collected }
 
     mutating func add(_ more: [MetricFamily], group: String, duration: Double) {
         collected += more
