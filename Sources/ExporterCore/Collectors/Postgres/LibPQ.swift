@@ -301,12 +301,26 @@ final class PostgresConnection {
         }
     }
 
-    /// Sends `statements` and waits for every result, no later than `deadline`. On timeout the
-    /// statements are cancelled and the connection closed.
-    func run(_ statements: [String], deadline: MonotonicTime) throws(PostgresError) -> [StatementResult] {
+    /// Sends `statements` and waits for every result, no later than `deadline`, handing each to
+    /// `each` (index, result, seconds it took) as soon as it arrives, so the caller works on it
+    /// while the server runs the next ones. On timeout the statements are cancelled and the
+    /// connection closed.
+    func run(
+        _ statements: [String], deadline: MonotonicTime, each: (Int, StatementResult, Double) -> Void
+    ) throws(PostgresError) {
         try send(statements)
-        try complete(until: deadline)
-        return takeResults()
+        var delivered = 0
+        var previous = MonotonicTime.now()
+        func deliver() {
+            while delivered < results.count, delivered < arrivals.count {
+                each(delivered, results[delivered], max(0, previous.seconds(until: arrivals[delivered])))
+                previous = arrivals[delivered]
+                delivered += 1
+            }
+        }
+        try complete(until: deadline, progress: deliver)
+        deliver()
+        results = []
     }
 
     func close() {
@@ -362,8 +376,9 @@ final class PostgresConnection {
     }
 
     /// Steps this connection alone until its phase completes or `deadline` passes.
-    private func complete(until deadline: MonotonicTime) throws(PostgresError) {
+    private func complete(until deadline: MonotonicTime, progress: () -> Void = {}) throws(PostgresError) {
         while try !advance() {
+            progress()
             guard let interest else { throw failure(.connection) }
             let left = MonotonicTime.now().seconds(until: deadline)
             let outcome = left > 0

@@ -100,7 +100,7 @@ final class PostgresServer: Sendable {
 
     private func scrape(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, logger: Logger) -> [MetricFamily] {
         var report = ScrapeReport(server: server)
-        let outcome: (purposes: [Purpose], results: [StatementResult], durations: [Double])
+        let outcome: [MainResult]
         do {
             outcome = try runMain(&state, deadline: deadline, settings: settings)
             if let previous = state.connectError {
@@ -121,36 +121,34 @@ final class PostgresServer: Sendable {
 
         var databases = [state.mainDatabase]
         var listError: String? = nil
-        var mainTables: [(QueryGroup, StatementResult, Double)] = []
-        for (index, purpose) in outcome.purposes.enumerated() {
-            let result = outcome.results[index]
-            let duration = outcome.durations[index]
-            switch purpose {
+        var mainTables: [MainResult] = []
+        var ranSettings = false
+        for item in outcome {
+            switch item.purpose {
             case .setup, .identity:
                 continue
             case .group(let group):
-                switch result {
-                case .success(let rows):
-                    let families = group.map(rows, server)
+                ranSettings = ranSettings || group.name == PostgresQueries.settings.name
+                if let families = item.families {
                     if group.name == PostgresQueries.settings.name { state.settings = families }
-                    report.add(families, group: group.name, duration: duration)
+                    report.add(families, group: group.name, duration: item.duration)
                     note(&state, group: group.name, error: nil, logger: logger)
-                case .failure(let error):
-                    report.fail(group.name, duration: duration)
-                    note(&state, group: group.name, error: error.message, logger: logger)
+                } else {
+                    report.fail(group.name, duration: item.duration)
+                    note(&state, group: group.name, error: item.error?.message, logger: logger)
                 }
             case .databases:
-                switch result {
-                case .success(let rows): databases = rows.rows.compactMap { $0.first ?? nil }.filter(settings.wantsDatabase)
-                case .failure(let error): listError = "listing databases: \(error.message)"
+                if let names = item.databases {
+                    databases = names.filter(settings.wantsDatabase)
+                } else {
+                    listError = "listing databases: \(item.error?.message ?? "")"
                 }
-            case .tables(let group):
-                mainTables.append((group, result, duration))
+            case .tables:
+                mainTables.append(item)
             }
         }
         // Settings served from the cache count as a success of their group.
-        if !outcome.purposes.contains(where: { if case .group(let g) = $0 { g.name == PostgresQueries.settings.name } else { false } }),
-           let cached = state.settings {
+        if !ranSettings, let cached = state.settings {
             report.add(cached, group: PostgresQueries.settings.name, duration: 0)
         }
         scrapeDatabases(
@@ -159,11 +157,18 @@ final class PostgresServer: Sendable {
         return report.families()
     }
 
+    /// One statement of the main pipeline, mapped as soon as it arrived.
+    private struct MainResult {
+        let purpose: Purpose
+        var families: [MetricFamily]? = nil
+        var databases: [String]? = nil
+        var error: PostgresError? = nil
+        var duration: Double = 0
+    }
+
     /// Runs the main pipeline, reconnecting once if a reused connection turns out dead (the server
     /// restarted between scrapes). Throws when the server cannot be reached or identified: `pg_up 0`.
-    private func runMain(
-        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings
-    ) throws(PostgresError) -> (purposes: [Purpose], results: [StatementResult], durations: [Double]) {
+    private func runMain(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) throws(PostgresError) -> [MainResult] {
         let reused = state.main?.isUsable == true
         if !reused { try reconnect(&state, deadline: deadline, settings: settings) }
         do {
@@ -174,9 +179,7 @@ final class PostgresServer: Sendable {
         }
     }
 
-    private func runMainPipeline(
-        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings
-    ) throws(PostgresError) -> (purposes: [Purpose], results: [StatementResult], durations: [Double]) {
+    private func runMainPipeline(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) throws(PostgresError) -> [MainResult] {
         guard let main = state.main else { throw PostgresError(kind: .connection, message: "connection closed") }
         let version = main.serverVersion
         if state.plan?.version != version { state.plan = makePlan(version: version, options: settings.options) }
@@ -185,53 +188,67 @@ final class PostgresServer: Sendable {
             state.identity = nil
             state.settings = nil
         }
-        var purposes: [Purpose] = []
+        var items: [MainResult] = []
         var statements: [String] = []
         if state.mainFresh {
-            purposes.append(.setup)
+            items.append(MainResult(purpose: .setup))
             statements.append(Self.setupStatement(settings))
         }
         if state.identity == nil {
-            purposes.append(.identity)
+            items.append(MainResult(purpose: .identity))
             statements.append(PostgresQueries.identity)
         }
-        for (group, sql) in plan.server where group.name != PostgresQueries.settings.name || state.settings == nil {
-            purposes.append(.group(group))
-            statements.append(sql)
-        }
+        // The database list and the DSN database's tables first, the server groups after (`database`,
+        // the slowest, last): the exporter maps each result while the server runs the next ones.
         if settings.allDatabases {
-            purposes.append(.databases)
+            items.append(MainResult(purpose: .databases))
             statements.append(PostgresQueries.databases)
         }
         for (group, sql) in plan.database {
-            purposes.append(.tables(group))
+            items.append(MainResult(purpose: .tables(group)))
             statements.append(sql)
         }
-        let started = MonotonicTime.now()
-        let results: [StatementResult]
+        for (group, sql) in plan.server where group.name != PostgresQueries.settings.name || state.settings == nil {
+            items.append(MainResult(purpose: .group(group)))
+            statements.append(sql)
+        }
+        var identity: QueryRows? = nil
+        var setupError: PostgresError? = nil
         do {
-            results = try main.run(statements, deadline: deadline)
+            try main.run(statements, deadline: deadline) { index, result, duration in
+                items[index].duration = duration
+                let rows: QueryRows
+                switch result {
+                case .success(let value): rows = value
+                case .failure(let error):
+                    items[index].error = error
+                    if case .setup = items[index].purpose { setupError = error }
+                    if case .identity = items[index].purpose { setupError = error }
+                    return
+                }
+                switch items[index].purpose {
+                case .setup: break
+                case .identity: identity = rows
+                case .databases: items[index].databases = rows.rows.compactMap { $0.first ?? nil }
+                case .group(let group), .tables(let group): items[index].families = group.map(rows, server)
+                }
+            }
         } catch {
             state.main = nil
             throw error
         }
-        let durations = main.lastArrivals(since: started)
         state.mainFresh = false
-        for (index, purpose) in purposes.enumerated() {
-            switch (purpose, results[index]) {
-            case (.setup, .failure(let error)), (.identity, .failure(let error)):
-                main.close()
-                state.main = nil
-                throw error
-            case (.identity, .success(let rows)):
-                state.identity = identityFamilies(rows)
-                state.mainDatabase = rows.rows.first.flatMap { $0.count > 4 ? $0[4] : nil } ?? dsn.database
-                state.staticAge = 0
-            default:
-                continue
-            }
+        if let setupError {
+            main.close()
+            state.main = nil
+            throw setupError
         }
-        return (purposes, results, durations)
+        if let identity {
+            state.identity = identityFamilies(identity)
+            state.mainDatabase = identity.rows.first.flatMap { $0.count > 4 ? $0[4] : nil } ?? dsn.database
+            state.staticAge = 0
+        }
+        return items
     }
 
     private func makePlan(version: Int, options: PostgresOptions) -> ScrapePlan {
@@ -265,25 +282,31 @@ final class PostgresServer: Sendable {
 
     /// Table groups of every other database, on pooled or temporary connections driven
     /// concurrently (at most `databaseConcurrency` at once); the DSN database's came with the main
-    /// pipeline.
+    /// pipeline. Families are added in database order (the list is sorted), so each family's
+    /// samples arrive sorted.
     private func scrapeDatabases(
-        _ state: inout State, databases: [String], listError: String?, mainTables: [(QueryGroup, StatementResult, Double)],
+        _ state: inout State, databases: [String], listError: String?, mainTables: [MainResult],
         deadline: MonotonicTime, settings: PostgresSettings, logger: Logger, report: inout ScrapeReport
     ) {
         guard let plan = state.plan, !plan.database.isEmpty else { return }
+        let groups = plan.database.map(\.group)
         var failures: [String: String] = [:]
         var durations: [String: Double] = [:]
+        var byDatabase: [String: [[MetricFamily]]] = [:]
         if let listError {
-            for (group, _) in plan.database { failures[group.name] = listError }
+            for group in groups { failures[group.name] = listError }
         }
-        for (group, result, duration) in mainTables {
-            durations[group.name, default: 0] += duration
-            switch result {
-            case .success(let rows):
-                if databases.contains(state.mainDatabase) { report.append(group.map(rows, server)) }
-            case .failure(let error): failures[group.name] = "database \(state.mainDatabase): \(error.message)"
+        var mainFamilies: [[MetricFamily]] = []
+        for item in mainTables {
+            guard case .tables(let group) = item.purpose else { continue }
+            durations[group.name, default: 0] += item.duration
+            if let families = item.families {
+                mainFamilies.append(families)
+            } else {
+                failures[group.name] = "database \(state.mainDatabase): \(item.error?.message ?? "")"
             }
         }
+        byDatabase[state.mainDatabase] = mainFamilies
         // Forget pooled connections to databases that went away or were filtered out.
         let others = listError == nil ? databases.filter { $0 != state.mainDatabase } : []
         for name in state.pool.keys where !others.contains(name) {
@@ -305,7 +328,7 @@ final class PostgresServer: Sendable {
             let connectTimeout = settings.connectTimeoutSeconds
             tasks.append(DatabaseTask(
                 database: database, connection: state.pool.removeValue(forKey: database), keep: keep, statements: statements,
-                setup: setup, deadline: deadline
+                groups: groups, server: server, setup: setup, deadline: deadline
             ) { () throws(PostgresError) -> (PostgresConnection, MonotonicTime) in
                 let connection = try PostgresConnection.start(parameters: parameters, redactor: redactor)
                 return (connection, min(deadline, MonotonicTime.now().adding(seconds: connectTimeout)))
@@ -318,22 +341,16 @@ final class PostgresServer: Sendable {
             } else {
                 task.connection?.close()
             }
-            switch task.outcome {
-            case .success(let results):
-                for (index, (group, _)) in plan.database.enumerated() where index < results.count {
-                    durations[group.name, default: 0] += task.durations.count > index ? task.durations[index] : 0
-                    switch results[index] {
-                    case .success(let rows): report.append(group.map(rows, server))
-                    case .failure(let error): failures[group.name] = "database \(task.database): \(error.message)"
-                    }
-                }
-            case .failure(let error):
-                for (group, _) in plan.database { failures[group.name] = "database \(task.database): \(error.message)" }
-            case nil:
-                for (group, _) in plan.database { failures[group.name] = "database \(task.database): not scraped" }
+            for (index, group) in groups.enumerated() {
+                durations[group.name, default: 0] += index < task.durations.count ? task.durations[index] : 0
+                if let error = task.errors[group.name] { failures[group.name] = "database \(task.database): \(error)" }
             }
+            byDatabase[task.database] = task.families
         }
-        for (group, _) in plan.database {
+        for database in databases {
+            for families in byDatabase[database] ?? [] { report.append(families) }
+        }
+        for group in groups {
             report.record(group.name, success: failures[group.name] == nil, duration: durations[group.name] ?? 0)
             note(&state, group: group.name, error: failures[group.name], logger: logger)
         }
@@ -352,16 +369,21 @@ final class PostgresServer: Sendable {
 }
 
 /// The table groups of one database on its own connection: connect if needed (with the session
-/// setup in the same pipeline), run the pipeline, and on a pooled connection found dead (server
+/// setup in the same pipeline), run the pipeline, map the rows as soon as they are in (while the
+/// other databases' statements still run), and on a pooled connection found dead (server
 /// restarted between scrapes) connect once more.
 private final class DatabaseTask: PostgresTask {
     let database: String
     let keep: Bool
     private(set) var connection: PostgresConnection?
     private(set) var deadline: MonotonicTime
-    private(set) var outcome: Result<[StatementResult], PostgresError>? = nil
+    /// Per group: its families (in group order), failures by group name, seconds per statement.
+    private(set) var families: [[MetricFamily]] = []
+    private(set) var errors: [String: String] = [:]
     private(set) var durations: [Double] = []
     private let statements: [String]
+    private let groups: [QueryGroup]
+    private let server: String
     private let setup: String
     private let scrapeDeadline: MonotonicTime
     private let connect: () throws(PostgresError) -> (PostgresConnection, MonotonicTime)
@@ -372,13 +394,15 @@ private final class DatabaseTask: PostgresTask {
     private var sent = MonotonicTime.now()
 
     init(
-        database: String, connection: PostgresConnection?, keep: Bool, statements: [String], setup: String, deadline: MonotonicTime,
-        connect: @escaping () throws(PostgresError) -> (PostgresConnection, MonotonicTime)
+        database: String, connection: PostgresConnection?, keep: Bool, statements: [String], groups: [QueryGroup], server: String,
+        setup: String, deadline: MonotonicTime, connect: @escaping () throws(PostgresError) -> (PostgresConnection, MonotonicTime)
     ) {
         self.database = database
         self.connection = connection
         self.keep = keep
         self.statements = statements
+        self.groups = groups
+        self.server = server
         self.setup = setup
         self.deadline = deadline
         scrapeDeadline = deadline
@@ -406,11 +430,15 @@ private final class DatabaseTask: PostgresTask {
                     try send(connection)
                 case .querying:
                     guard let connection, try connection.advance() else { return true }
-                    let results = connection.takeResults()
-                    let arrivals = connection.lastArrivals(since: sent)
                     let skip = fresh ? 1 : 0
-                    outcome = .success(Array(results.dropFirst(skip)))
-                    durations = Array(arrivals.dropFirst(skip))
+                    let results = connection.takeResults().dropFirst(skip)
+                    durations = Array(connection.lastArrivals(since: sent).dropFirst(skip))
+                    for (group, result) in zip(groups, results) {
+                        switch result {
+                        case .success(let rows): families.append(group.map(rows, server))
+                        case .failure(let error): errors[group.name] = error.message
+                        }
+                    }
                     step = .done
                     return false
                 case .done:
@@ -425,10 +453,7 @@ private final class DatabaseTask: PostgresTask {
                 step = .start
                 return proceed()
             }
-            connection?.close()
-            connection = nil
-            outcome = .failure(error)
-            step = .done
+            fail(error.message)
             return false
         }
     }
@@ -437,9 +462,13 @@ private final class DatabaseTask: PostgresTask {
         guard step != .done else { return }
         let connecting = step != .querying
         connection?.abandon()
+        fail(connecting ? "connect timed out before the scrape deadline" : "query cancelled at the scrape deadline")
+    }
+
+    private func fail(_ message: String) {
+        connection?.close()
         connection = nil
-        outcome = .failure(PostgresError(
-            kind: .timeout, message: connecting ? "connect timed out before the scrape deadline" : "query cancelled at the scrape deadline"))
+        for group in groups { errors[group.name] = message }
         step = .done
     }
 
