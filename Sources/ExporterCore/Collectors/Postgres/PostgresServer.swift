@@ -45,6 +45,9 @@ final class PostgresServer: Sendable {
         var mainDatabase = ""
         /// Connections to other databases, at most `databaseConnections`.
         var pool: [String: PostgresConnection] = [:]
+        /// A second connection to the DSN's database for `database` (pg_database_size walks every
+        /// file of every database, the slowest statement by far), run alongside the main pipeline.
+        var sizes: PostgresConnection? = nil
         var connectError: String? = nil
         var groupErrors: [String: String] = [:]
         /// Cached families of the identity and settings queries, and scrapes since they were fetched.
@@ -74,12 +77,14 @@ final class PostgresServer: Sendable {
     }
 
     /// Connections currently open (tests and the bench check it stays bounded).
-    var openConnections: Int { state.withLock { ($0.main == nil ? 0 : 1) + $0.pool.count } }
+    var openConnections: Int { state.withLock { ($0.main == nil ? 0 : 1) + ($0.sizes == nil ? 0 : 1) + $0.pool.count } }
 
     func close() {
         state.withLock { state in
             state.main?.close()
             state.main = nil
+            state.sizes?.close()
+            state.sizes = nil
             for connection in state.pool.values { connection.close() }
             state.pool = [:]
         }
@@ -100,9 +105,12 @@ final class PostgresServer: Sendable {
 
     private func scrape(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, logger: Logger) -> [MetricFamily] {
         var report = ScrapeReport(server: server)
+        // The sizes go out first on their own connection, so the server works on them while it runs
+        // the main pipeline on another backend (from the second scrape on: the plan needs the version).
+        let sizes = startSizes(&state, deadline: deadline, settings: settings)
         let outcome: [MainResult]
         do {
-            outcome = try runMain(&state, deadline: deadline, settings: settings)
+            outcome = try runMain(&state, deadline: deadline, settings: settings, skipping: sizes == nil ? nil : PostgresQueries.database.name)
             if let previous = state.connectError {
                 logger.info("postgres connection recovered", ["server": server, "previous_err": previous])
                 state.connectError = nil
@@ -113,7 +121,22 @@ final class PostgresServer: Sendable {
             }
             state.connectError = error.message
             report.up = false
+            sizes?.expire()
+            state.sizes = nil
             return report.families()
+        }
+        if let sizes {
+            PostgresDriver.run([sizes], concurrency: 1)
+            state.sizes = sizes.connection?.isUsable == true ? sizes.connection : nil
+            if let families = sizes.families.first {
+                report.add(families, group: PostgresQueries.database.name, duration: sizes.durations.first ?? 0)
+                note(&state, group: PostgresQueries.database.name, error: nil, logger: logger)
+            } else {
+                sizes.connection?.close()
+                state.sizes = nil
+                report.fail(PostgresQueries.database.name, duration: sizes.durations.first ?? 0)
+                note(&state, group: PostgresQueries.database.name, error: sizes.errors[PostgresQueries.database.name] ?? "no result", logger: logger)
+            }
         }
         report.up = true
         state.staticAge += 1
@@ -168,18 +191,41 @@ final class PostgresServer: Sendable {
 
     /// Runs the main pipeline, reconnecting once if a reused connection turns out dead (the server
     /// restarted between scrapes). Throws when the server cannot be reached or identified: `pg_up 0`.
-    private func runMain(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) throws(PostgresError) -> [MainResult] {
+    private func runMain(
+        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, skipping: String?
+    ) throws(PostgresError) -> [MainResult] {
         let reused = state.main?.isUsable == true
         if !reused { try reconnect(&state, deadline: deadline, settings: settings) }
         do {
-            return try runMainPipeline(&state, deadline: deadline, settings: settings)
+            return try runMainPipeline(&state, deadline: deadline, settings: settings, skipping: skipping)
         } catch where reused && error.kind == .connection {
             try reconnect(&state, deadline: deadline, settings: settings)
-            return try runMainPipeline(&state, deadline: deadline, settings: settings)
+            return try runMainPipeline(&state, deadline: deadline, settings: settings, skipping: skipping)
         }
     }
 
-    private func runMainPipeline(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) throws(PostgresError) -> [MainResult] {
+    /// Sends the `database` group on the sizes connection (connecting it if needed) without
+    /// waiting; nil before the first plan or when the group does not apply.
+    private func startSizes(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) -> DatabaseTask? {
+        guard let plan = state.plan, let entry = plan.server.first(where: { $0.group.name == PostgresQueries.database.name }) else { return nil }
+        let parameters = parameters(database: nil)
+        let redactor = redactor
+        let connectTimeout = settings.connectTimeoutSeconds
+        let task = DatabaseTask(
+            database: state.mainDatabase, connection: state.sizes, keep: true, statements: [entry.sql], groups: [entry.group],
+            server: server, setup: Self.setupStatement(settings), deadline: deadline
+        ) { () throws(PostgresError) -> (PostgresConnection, MonotonicTime) in
+            let connection = try PostgresConnection.start(parameters: parameters, redactor: redactor)
+            return (connection, min(deadline, MonotonicTime.now().adding(seconds: connectTimeout)))
+        }
+        state.sizes = nil
+        _ = task.proceed()
+        return task
+    }
+
+    private func runMainPipeline(
+        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, skipping: String?
+    ) throws(PostgresError) -> [MainResult] {
         guard let main = state.main else { throw PostgresError(kind: .connection, message: "connection closed") }
         let version = main.serverVersion
         if state.plan?.version != version { state.plan = makePlan(version: version, options: settings.options) }
@@ -208,7 +254,7 @@ final class PostgresServer: Sendable {
             items.append(MainResult(purpose: .tables(group)))
             statements.append(sql)
         }
-        for (group, sql) in plan.server where group.name != PostgresQueries.settings.name || state.settings == nil {
+        for (group, sql) in plan.server where group.name != skipping && (group.name != PostgresQueries.settings.name || state.settings == nil) {
             items.append(MainResult(purpose: .group(group)))
             statements.append(sql)
         }
