@@ -63,7 +63,7 @@ import Testing
     @Test func pipelineOrderAndRowOrder() throws {
         #expect(PostgresQueries.serverGroups.last?.name == "database")
         #expect(try #require(Self.sql("stat_user_tables", 150_000)).hasSuffix("ORDER BY relname, schemaname"))
-        #expect(try #require(Self.sql("statio_user_tables", 150_000)).hasSuffix("ORDER BY relname, schemaname"))
+        #expect(try #require(Self.sql("statio_user_tables", 150_000)).hasSuffix("ORDER BY r.relname, r.schemaname"))
         #expect(try #require(Self.sql("stat_activity", 150_000)).contains("ORDER BY d.datname, s.state COLLATE \"C\""))
         #expect(PostgresQueries.identity.contains("current_database() AS datname"))
     }
