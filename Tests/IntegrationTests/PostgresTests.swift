@@ -94,6 +94,69 @@ import Testing
         #expect(exporter.log.contains("collector=stat_bgwriter"))
     }
 
+    /// One pipeline per scrape, a sync after each statement: permission denied in the middle of
+    /// it fails those groups only, on every scrape over the same connection (prepared statements,
+    /// cached settings past their refresh), and a GRANT heals them without a reconnect.
+    @Test func pipelineFailsDeniedGroupsAloneAcrossScrapes() throws {
+        let pg = try PostgresCluster.get()
+        try pg.psql("DROP DATABASE IF EXISTS pipefail")
+        try pg.psql("CREATE DATABASE pipefail")
+        try pg.psql("REVOKE SELECT ON pg_stat_bgwriter FROM PUBLIC; REVOKE SELECT ON pg_locks FROM PUBLIC", database: "pipefail")
+        let exporter = try LoggedExporter(["--postgres.dsn=\(pg.dsn(user: "limited", password: "limited", database: "pipefail"))"])
+        for _ in 0..<(PostgresServer.staticRefreshScrapes + 2) {
+            let body = try exporter.metrics().body
+            #expect(sampleValue(body, "pg_up") == 1)
+            for denied in ["stat_bgwriter", "locks"] {
+                #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": denied]) == 0, "\(denied)")
+            }
+            for fine in ["stat_database", "stat_activity", "settings", "database", "replication", "long_running_transactions", "stat_user_tables"] {
+                #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": fine]) == 1, "\(fine)")
+            }
+            #expect(sampleValue(body, "pg_settings_max_connections") == 60)
+            #expect(body.contains("pg_static{"))
+            #expect(sampleValue(body, "pg_stat_database_xact_commit", ["datname": "pipefail"]) != nil)
+            #expect(!body.contains("pg_locks_count{"))
+            #expect(sampleValue(body, "pg_exporter_last_scrape_error") == 1)
+        }
+        // Logged when the failure starts, not every scrape.
+        #expect(exporter.log.components(separatedBy: "collector=stat_bgwriter").count == 2)
+        try pg.psql("GRANT SELECT ON pg_stat_bgwriter TO PUBLIC; GRANT SELECT ON pg_locks TO PUBLIC", database: "pipefail")
+        let healed = try exporter.metrics().body
+        #expect(sampleValue(healed, "pg_scrape_collector_success", ["collector": "stat_bgwriter"]) == 1)
+        #expect(sampleValue(healed, "pg_scrape_collector_success", ["collector": "locks"]) == 1)
+        #expect(sampleValue(healed, "pg_exporter_last_scrape_error") == 0)
+        #expect(exporter.log.contains("postgres metric group recovered"))
+    }
+
+    /// Table statistics of many databases, fetched concurrently, with a bounded pool: the pooled
+    /// ones stay connected across scrapes, the rest connect per scrape, and no more than
+    /// 1 + pool (+ the size connection) sessions are ever held.
+    @Test func manyDatabasesConcurrentlyWithABoundedPool() throws {
+        let pg = try PostgresCluster.get()
+        let names = (1...12).map { "multi\($0)" }
+        for name in names {
+            try pg.psql("DROP DATABASE IF EXISTS \(name)")
+            try pg.psql("CREATE DATABASE \(name)")
+            try pg.psql("CREATE TABLE t_\(name) (id int); INSERT INTO t_\(name) VALUES (1), (2)", database: name)
+        }
+        let exporter = try LoggedExporter([
+            "--postgres.dsn=\(pg.dsn())", "--postgres.database-connections=4", "--postgres.database-concurrency=3",
+            "--postgres.databases-include=^(postgres|multi[0-9]+)$",
+        ])
+        for _ in 0..<3 {
+            let (body, seconds) = try exporter.metrics()
+            #expect(seconds < 3)
+            for name in names {
+                #expect(sampleValue(body, "pg_stat_user_tables_n_tup_ins", ["datname": name, "relname": "t_\(name)"]) == 2, "\(name)")
+                #expect(sampleValue(body, "pg_statio_user_tables_heap_blocks_hit", ["datname": name]) != nil, "\(name)")
+            }
+            #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": "stat_user_tables"]) == 1)
+            let held = try pg.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'stack_exporter'")
+            #expect((Int(held.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 99) <= 1 + 4 + 1)
+        }
+        for name in names { try pg.psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+    }
+
     @Test(arguments: ["uri", "query", "keyvalue", "environment"])
     func wrongPasswordIsUpZeroAndNeverShown(_ form: String) throws {
         let pg = try PostgresCluster.get()

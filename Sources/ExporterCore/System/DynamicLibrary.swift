@@ -53,3 +53,39 @@ public enum DescriptorPoll {
         }
     }
 }
+
+extension DescriptorPoll {
+    /// What one descriptor waits for, and after `waitAny` whether it is ready (or in error: the
+    /// owner's next read or write reports it).
+    public struct Interest: Sendable {
+        public var fd: Int32
+        public var readable: Bool
+        public var writable: Bool
+        public var ready = false
+
+        public init(fd: Int32, readable: Bool, writable: Bool) {
+            self.fd = fd
+            self.readable = readable
+            self.writable = writable
+        }
+    }
+
+    /// poll(2) on several descriptors at once (the PostgreSQL collector drives one connection per
+    /// database concurrently), retrying on EINTR; marks the ready ones.
+    public static func waitAny(_ interests: inout [Interest], timeoutMilliseconds: Int32) -> Outcome {
+        var entries = interests.map { interest in
+            var events: Int16 = 0
+            if interest.readable { events |= Int16(POLLIN) }
+            if interest.writable { events |= Int16(POLLOUT) }
+            return pollfd(fd: interest.fd, events: events, revents: 0)
+        }
+        while true {
+            let rc = poll(&entries, nfds_t(entries.count), max(0, timeoutMilliseconds))
+            if rc < 0 && errno == EINTR { continue }
+            if rc < 0 { return .failed }
+            if rc == 0 { return .timedOut }
+            for index in interests.indices { interests[index].ready = entries[index].revents != 0 }
+            return .ready
+        }
+    }
+}

@@ -57,4 +57,23 @@ import Testing
         options.longRunningThresholdSeconds = 2.5
         #expect(Self.sql("long_running_transactions", 150_000, options)?.contains("secs => 2.5") == true)
     }
+
+    /// pg_database_size is the slowest statement: last in the pipeline, so earlier results are
+    /// mapped while it runs. Rows come in exposition order, so the normalizer does not sort.
+    @Test func pipelineOrderAndRowOrder() throws {
+        #expect(PostgresQueries.serverGroups.last?.name == "database")
+        #expect(try #require(Self.sql("stat_user_tables", 150_000)).hasSuffix("ORDER BY relname, schemaname"))
+        #expect(try #require(Self.sql("statio_user_tables", 150_000)).hasSuffix("ORDER BY r.relname, r.schemaname"))
+        #expect(try #require(Self.sql("stat_activity", 150_000)).contains("ORDER BY d.datname, s.state COLLATE \"C\""))
+        #expect(PostgresQueries.identity.contains("current_database() AS datname"))
+    }
+
+    /// The session timeouts travel as one statement: a pipeline takes one statement per query.
+    @Test func setupIsOneStatement() {
+        var settings = PostgresSettings()
+        settings.statementTimeoutSeconds = 2.5
+        let sql = PostgresServer.setupStatement(settings)
+        #expect(sql == "SELECT set_config('statement_timeout', '2500', false), set_config('lock_timeout', '1000', false)")
+        #expect(!sql.contains(";"))
+    }
 }

@@ -40,7 +40,13 @@ struct LibPQ: @unchecked Sendable {
     let errorMessage: @convention(c) (OpaquePointer?) -> CString
     let serverVersion: @convention(c) (OpaquePointer?) -> Int32
     let setNonblocking: @convention(c) (OpaquePointer?, Int32) -> Int32
-    let sendQuery: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> Int32
+    let sendPrepare: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, UnsafePointer<CChar>?, Int32, UnsafePointer<Oid>?) -> Int32
+    let sendQueryPrepared: @convention(c) (
+        OpaquePointer?, UnsafePointer<CChar>?, Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32
+    ) -> Int32
+    let enterPipelineMode: @convention(c) (OpaquePointer?) -> Int32
+    let exitPipelineMode: @convention(c) (OpaquePointer?) -> Int32
+    let pipelineSync: @convention(c) (OpaquePointer?) -> Int32
     let flush: @convention(c) (OpaquePointer?) -> Int32
     let consumeInput: @convention(c) (OpaquePointer?) -> Int32
     let isBusy: @convention(c) (OpaquePointer?) -> Int32
@@ -78,7 +84,12 @@ struct LibPQ: @unchecked Sendable {
         errorMessage = try l.function("PQerrorMessage", as: type(of: errorMessage))
         serverVersion = try l.function("PQserverVersion", as: type(of: serverVersion))
         setNonblocking = try l.function("PQsetnonblocking", as: type(of: setNonblocking))
-        sendQuery = try l.function("PQsendQuery", as: type(of: sendQuery))
+        sendPrepare = try l.function("PQsendPrepare", as: type(of: sendPrepare))
+        sendQueryPrepared = try l.function("PQsendQueryPrepared", as: type(of: sendQueryPrepared))
+        // Pipeline mode arrived in libpq 14: an older libpq is a start-up error naming the symbol.
+        enterPipelineMode = try l.function("PQenterPipelineMode", as: type(of: enterPipelineMode))
+        exitPipelineMode = try l.function("PQexitPipelineMode", as: type(of: exitPipelineMode))
+        pipelineSync = try l.function("PQpipelineSync", as: type(of: pipelineSync))
         flush = try l.function("PQflush", as: type(of: flush))
         consumeInput = try l.function("PQconsumeInput", as: type(of: consumeInput))
         isBusy = try l.function("PQisBusy", as: type(of: isBusy))
@@ -109,7 +120,16 @@ struct QueryRows: Sendable, Equatable {
     }
 }
 
-/// One libpq connection in non-blocking mode. Not thread-safe: its owner keeps it under a lock.
+/// One statement's outcome in a pipeline: its rows, or the server's error for it alone.
+typealias StatementResult = Result<QueryRows, PostgresError>
+
+/// One libpq connection in non-blocking mode, stepped by `PostgresDriver` (or waited on alone).
+/// Statements run in pipeline mode (libpq docs, "Pipeline Mode"): all of a scrape's statements
+/// are sent at once, each followed by a sync so that a failing one (permission denied, missing
+/// extension) aborts only itself, and each is prepared once per connection so the server parses
+/// and plans it once (a statement without parameters gets a generic plan at once; the server
+/// re-plans by itself after DDL or ANALYZE, PostgreSQL docs "PREPARE"). Not thread-safe: one owner
+/// at a time.
 final class PostgresConnection {
     private let api: LibPQ
     private var handle: OpaquePointer?
@@ -120,83 +140,187 @@ final class PostgresConnection {
     /// Rows beyond this are dropped: a scrape must not hold an unbounded result.
     static let rowLimit = 100_000
 
+    private enum Phase: Equatable { case connecting(reading: Bool), idle, pipeline }
+    private var phase: Phase
+    /// Output still buffered in libpq (PQflush returned 1).
+    private var flushPending = false
+    /// Statements of the running pipeline, how many syncs arrived, and their outcomes so far.
+    private var statementCount = 0
+    private var results: [StatementResult] = []
+    /// When each statement's sync arrived: the server runs a pipeline in order, so the gaps are
+    /// each statement's time (`pg_scrape_collector_duration_seconds`).
+    private var arrivals: [MonotonicTime] = []
+    private var segmentRows: QueryRows? = nil
+    private var segmentError: PostgresError? = nil
+    /// Statement names prepared on this connection, by SQL, and those being prepared now, by index.
+    private var prepared: [String: String] = [:]
+    private var preparing: [Int: (sql: String, name: String)] = [:]
+    private var nextName = 0
+
     private init(api: LibPQ, handle: OpaquePointer, redactor: Redactor) {
         self.api = api
         self.handle = handle
         self.redactor = redactor
+        phase = .connecting(reading: false)
     }
 
     deinit { close() }
 
-    /// Connects with `parameters` (libpq keywords; a `dbname` holding a URI or key=value string is
-    /// expanded, later keywords override it), waiting in poll(2) no later than `deadline`.
-    static func open(parameters: [(String, String)], deadline: MonotonicTime, redactor: Redactor) throws(PostgresError) -> PostgresConnection {
+    /// Starts connecting with `parameters` (libpq keywords; a `dbname` holding a URI or key=value
+    /// string is expanded, later keywords override it); `advance()` carries the handshake on.
+    static func start(parameters: [(String, String)], redactor: Redactor) throws(PostgresError) -> PostgresConnection {
         let api = try LibPQ.load()
         let handle = withCStringArrays(parameters) { keywords, values in api.connectStartParams(keywords, values, 1) }
         guard let handle else { throw PostgresError(kind: .connect, message: "libpq could not allocate a connection") }
         let connection = PostgresConnection(api: api, handle: handle, redactor: redactor)
         if api.status(handle) == CONNECTION_BAD { throw connection.failure(.connect) }
         // "Consider a status of PGRES_POLLING_WRITING at the start" (libpq docs, PQconnectStartParams).
-        var polling = PGRES_POLLING_WRITING
-        while polling != PGRES_POLLING_OK {
-            if polling == PGRES_POLLING_FAILED { throw connection.failure(.connect) }
-            let reading = polling == PGRES_POLLING_READING
-            // The socket can change between polls (several hosts, SSL retry), so ask every time.
-            switch connection.wait(readable: reading, writable: !reading, until: deadline) {
-            case .ready: break
-            case .timedOut:
-                connection.close()
-                throw PostgresError(kind: .timeout, message: "connect timed out before the scrape deadline")
-            case .failed: throw connection.failure(.connect)
-            }
-            polling = api.connectPoll(handle)
-        }
-        // Non-blocking sends: PQsendQuery/PQflush never block on a full socket buffer.
-        _ = api.setNonblocking(handle, 1)
+        return connection
+    }
+
+    /// Connects, waiting in poll(2) no later than `deadline`.
+    static func open(parameters: [(String, String)], deadline: MonotonicTime, redactor: Redactor) throws(PostgresError) -> PostgresConnection {
+        let connection = try start(parameters: parameters, redactor: redactor)
+        try connection.complete(until: deadline)
         return connection
     }
 
     var isUsable: Bool {
-        guard let handle else { return false }
+        guard let handle, phase == .idle else { return false }
         return api.status(handle) == CONNECTION_OK
     }
 
-    /// Runs `sql` (one statement) and returns the rows of its result, waiting no later than
-    /// `deadline`. On timeout the query is cancelled and the connection closed.
-    func query(_ sql: String, deadline: MonotonicTime) throws(PostgresError) -> QueryRows {
+    var isConnecting: Bool {
+        if case .connecting = phase { return handle != nil }
+        return false
+    }
+
+    /// The socket and what the current phase waits for; nil when idle or closed.
+    var interest: DescriptorPoll.Interest? {
+        guard let handle else { return nil }
+        // The socket can change while connecting (several hosts, SSL retry), so ask every time.
+        let fd = api.socket(handle)
+        guard fd >= 0 else { return nil }
+        switch phase {
+        case .connecting(let reading): return DescriptorPoll.Interest(fd: fd, readable: reading, writable: !reading)
+        case .pipeline: return DescriptorPoll.Interest(fd: fd, readable: true, writable: flushPending)
+        case .idle: return nil
+        }
+    }
+
+    /// Sends `statements` (one statement each) as one pipeline, a sync after each. Results arrive
+    /// through `advance()`; `takeResults()` hands them over, one per statement, in order.
+    func send(_ statements: [String]) throws(PostgresError) {
+        guard let handle, phase == .idle else { throw PostgresError(kind: .connection, message: "connection closed") }
+        guard api.enterPipelineMode(handle) == 1 else { throw failure(.connection) }
+        preparing = [:]
+        for (index, sql) in statements.enumerated() {
+            let name: String
+            if let known = prepared[sql] {
+                name = known
+            } else {
+                name = "stack_exporter_\(nextName)"
+                nextName += 1
+                guard api.sendPrepare(handle, name, sql, 0, nil) == 1 else { throw failure(.connection) }
+                preparing[index] = (sql, name)
+            }
+            guard api.sendQueryPrepared(handle, name, 0, nil, nil, nil, 0) == 1, api.pipelineSync(handle) == 1 else {
+                throw failure(.connection)
+            }
+        }
+        statementCount = statements.count
+        results = []
+        results.reserveCapacity(statements.count)
+        arrivals = []
+        arrivals.reserveCapacity(statements.count)
+        segmentRows = nil
+        segmentError = nil
+        flushPending = true
+        phase = .pipeline
+    }
+
+    /// Does what the socket allows without blocking: a connect step, or flushing the pipeline and
+    /// reading every result that has arrived. True when the phase is complete (connected, or every
+    /// statement's result is in and the connection is idle again).
+    func advance() throws(PostgresError) -> Bool {
         guard let handle else { throw PostgresError(kind: .connection, message: "connection closed") }
-        guard api.sendQuery(handle, sql) == 1 else { throw failure(.connection) }
-        while true {
-            let flushed = api.flush(handle)
-            if flushed == 0 { break }
-            if flushed < 0 { throw failure(.connection) }
-            try waitOrAbandon(readable: true, writable: true, until: deadline)
-            // Input may be what unblocks the server's side: consume it (libpq docs, PQflush).
+        switch phase {
+        case .idle:
+            return true
+        case .connecting:
+            let polling = api.connectPoll(handle)
+            if polling == PGRES_POLLING_FAILED { throw failure(.connect) }
+            if polling == PGRES_POLLING_OK {
+                // Non-blocking sends: PQflush never blocks on a full socket buffer.
+                _ = api.setNonblocking(handle, 1)
+                phase = .idle
+                return true
+            }
+            phase = .connecting(reading: polling == PGRES_POLLING_READING)
+            return false
+        case .pipeline:
+            if flushPending {
+                let flushed = api.flush(handle)
+                if flushed < 0 { throw failure(.connection) }
+                flushPending = flushed == 1
+            }
+            // Input may be what unblocks the server's side of a long send (libpq docs, PQflush).
             guard api.consumeInput(handle) == 1 else { throw failure(.connection) }
-        }
-        var rows: QueryRows? = nil
-        var error: PostgresError? = nil
-        while true {
-            while api.isBusy(handle) == 1 {
-                try waitOrAbandon(readable: true, writable: false, until: deadline)
-                guard api.consumeInput(handle) == 1 else { throw failure(.connection) }
+            var emptyInARow = 0
+            while results.count < statementCount, api.isBusy(handle) == 0 {
+                guard let result = api.getResult(handle) else {
+                    // NULL ends one statement's results; twice in a row means nothing more is here yet.
+                    emptyInARow += 1
+                    if emptyInARow > 1 { break }
+                    continue
+                }
+                emptyInARow = 0
+                absorb(result, handle: handle)
+                api.clear(result)
             }
-            guard let result = api.getResult(handle) else { break }
-            defer { api.clear(result) }
-            let status = api.resultStatus(result)
-            if status == PGRES_TUPLES_OK {
-                if rows == nil { rows = copyRows(result) }
-            } else if status == PGRES_COMMAND_OK || status == PGRES_EMPTY_QUERY {
-                if rows == nil { rows = QueryRows(columns: [], rows: []) }
-            } else if error == nil {
-                let message = redactor.redact(text(api.resultErrorMessage(result)))
-                // PG_DIAG_SQLSTATE is the byte 'C' (postgres_ext.h); spelled out so no C macro is used.
-                let state = text(api.resultErrorField(result, Int32(UInt8(ascii: "C"))))
-                error = PostgresError(kind: api.status(handle) == CONNECTION_OK ? .query : .connection, message: message, sqlState: state)
+            if api.status(handle) != CONNECTION_OK { throw failure(.connection) }
+            guard results.count == statementCount else { return false }
+            guard api.exitPipelineMode(handle) == 1 else { throw failure(.connection) }
+            phase = .idle
+            return true
+        }
+    }
+
+    /// The results of the last pipeline, one per statement.
+    func takeResults() -> [StatementResult] {
+        defer { results = [] }
+        return results
+    }
+
+    /// Seconds each statement of the last pipeline took, measured between result arrivals from `start`.
+    func lastArrivals(since start: MonotonicTime) -> [Double] {
+        var previous = start
+        return arrivals.map { arrival in
+            defer { previous = arrival }
+            return max(0, previous.seconds(until: arrival))
+        }
+    }
+
+    /// Sends `statements` and waits for every result, no later than `deadline`, handing each to
+    /// `each` (index, result, seconds it took) as soon as it arrives, so the caller works on it
+    /// while the server runs the next ones. On timeout the statements are cancelled and the
+    /// connection closed.
+    func run(
+        _ statements: [String], deadline: MonotonicTime, each: (Int, StatementResult, Double) -> Void
+    ) throws(PostgresError) {
+        try send(statements)
+        var delivered = 0
+        var previous = MonotonicTime.now()
+        func deliver() {
+            while delivered < results.count, delivered < arrivals.count {
+                each(delivered, results[delivered], max(0, previous.seconds(until: arrivals[delivered])))
+                previous = arrivals[delivered]
+                delivered += 1
             }
         }
-        if let error { throw error }
-        return rows ?? QueryRows(columns: [], rows: [])
+        try complete(until: deadline, progress: deliver)
+        deliver()
+        results = []
     }
 
     func close() {
@@ -205,43 +329,78 @@ final class PostgresConnection {
         api.finish(handle)
     }
 
-    // MARK: private
-
-    private func waitOrAbandon(readable: Bool, writable: Bool, until deadline: MonotonicTime) throws(PostgresError) {
-        switch wait(readable: readable, writable: writable, until: deadline) {
-        case .ready: return
-        case .failed: throw failure(.connection)
-        case .timedOut:
-            abandon()
-            throw PostgresError(kind: .timeout, message: "query cancelled at the scrape deadline")
-        }
-    }
-
-    private func wait(readable: Bool, writable: Bool, until deadline: MonotonicTime) -> DescriptorPoll.Outcome {
-        guard let handle else { return .failed }
-        let fd = api.socket(handle)
-        guard fd >= 0 else { return .failed }
-        let left = MonotonicTime.now().seconds(until: deadline)
-        guard left > 0 else { return .timedOut }
-        return DescriptorPoll.wait(fd, readable: readable, writable: writable, timeoutMilliseconds: Int32(min(left * 1000, 3_600_000).rounded(.up)))
-    }
-
-    /// Asks the server to cancel the running query and drops the connection. PQcancel (libpq 15 has
-    /// no non-blocking cancel) opens its own connection and waits for the server, which may be
-    /// stopped, so it runs on a detached thread; at most one per abandoned connection.
-    private func abandon() {
+    /// The deadline passed: a running pipeline is cancelled on the server and the connection
+    /// dropped. PQcancel (libpq 15 has no non-blocking cancel) opens its own connection and waits
+    /// for the server, which may be stopped, so it runs on a detached thread.
+    func abandon() {
         guard let handle else { return }
-        if let cancel = api.getCancel(handle) {
+        if phase == .pipeline, let cancel = api.getCancel(handle) {
             let request = CancelRequest(api: api, cancel: cancel)
             if !ThreadLauncher.start(name: "se-pg-cancel", { request.send() }) { request.free() }
         }
         close()
     }
 
+    // MARK: private
+
+    /// One result of the pipeline: rows or an error belong to the statement of the current sync
+    /// segment; the sync closes it.
+    private func absorb(_ result: OpaquePointer, handle: OpaquePointer) {
+        let status = api.resultStatus(result)
+        let index = results.count
+        if status == PGRES_PIPELINE_SYNC {
+            if let error = segmentError {
+                results.append(.failure(error))
+            } else {
+                results.append(.success(segmentRows ?? QueryRows(columns: [], rows: [])))
+            }
+            segmentRows = nil
+            segmentError = nil
+            arrivals.append(MonotonicTime.now())
+        } else if status == PGRES_TUPLES_OK {
+            if segmentRows == nil { segmentRows = copyRows(result) }
+        } else if status == PGRES_COMMAND_OK {
+            // The PREPARE's answer: the name is usable from now on, whatever its execution does.
+            if let statement = preparing.removeValue(forKey: index) { prepared[statement.sql] = statement.name }
+        } else if status == PGRES_PIPELINE_ABORTED {
+            if segmentError == nil { segmentError = PostgresError(kind: .query, message: "statement skipped after an error") }
+        } else if segmentError == nil {
+            let message = redactor.redact(text(api.resultErrorMessage(result)))
+            // PG_DIAG_SQLSTATE is the byte 'C' (postgres_ext.h); spelled out so no C macro is used.
+            let state = text(api.resultErrorField(result, Int32(UInt8(ascii: "C"))))
+            // 26000 invalid_sql_statement_name: the session lost its prepared statements (a pooler's
+            // DISCARD ALL): prepare again next time.
+            if state == "26000" { prepared = [:] }
+            segmentError = PostgresError(kind: api.status(handle) == CONNECTION_OK ? .query : .connection, message: message, sqlState: state)
+        }
+    }
+
+    /// Steps this connection alone until its phase completes or `deadline` passes.
+    private func complete(until deadline: MonotonicTime, progress: () -> Void = {}) throws(PostgresError) {
+        while try !advance() {
+            progress()
+            guard let interest else { throw failure(.connection) }
+            let left = MonotonicTime.now().seconds(until: deadline)
+            let outcome = left > 0
+                ? DescriptorPoll.wait(interest.fd, readable: interest.readable, writable: interest.writable,
+                                      timeoutMilliseconds: Int32(min(left * 1000, 3_600_000).rounded(.up)))
+                : .timedOut
+            switch outcome {
+            case .ready: continue
+            case .failed: throw failure(isConnecting ? .connect : .connection)
+            case .timedOut:
+                let connecting = isConnecting
+                abandon()
+                throw PostgresError(kind: .timeout, message: connecting
+                    ? "connect timed out before the scrape deadline" : "query cancelled at the scrape deadline")
+            }
+        }
+    }
+
     private func failure(_ kind: PostgresError.Kind) -> PostgresError {
         let message = handle.map { text(api.errorMessage($0)) } ?? "connection closed"
         let error = PostgresError(kind: kind, message: redactor.redact(message.isEmpty ? "connection failed" : message))
-        if kind == .connect || kind == .connection { close() }
+        close()
         return error
     }
 
@@ -257,7 +416,8 @@ final class PostgresConnection {
             var values: [String?] = []
             values.reserveCapacity(Int(fieldCount))
             for field in 0..<fieldCount {
-                values.append(api.getisnull(result, row, field) == 1 ? nil : text(api.getvalue(result, row, field)))
+                // Values are copied as they are: no trailing-newline trimming (that is for messages).
+                values.append(api.getisnull(result, row, field) == 1 ? nil : api.getvalue(result, row, field).map { String(cString: $0) } ?? "")
             }
             rows.append(values)
         }
@@ -269,6 +429,61 @@ final class PostgresConnection {
         var value = String(cString: pointer)
         while value.last == "\n" { value.removeLast() }
         return value
+    }
+}
+
+/// Work on one connection that `PostgresDriver` steps whenever its socket is ready.
+protocol PostgresTask: AnyObject {
+    /// The connection waited on; nil once the task is done.
+    var connection: PostgresConnection? { get }
+    /// When the current step must be over (connect timeout, scrape deadline).
+    var deadline: MonotonicTime { get }
+    /// Starts the task, then continues it each time its socket is ready; false once it is done.
+    func proceed() -> Bool
+    /// The deadline passed before the task was done.
+    func expire()
+}
+
+/// Runs tasks on their connections concurrently from one thread: poll(2) over every socket with
+/// work, at most `concurrency` tasks in flight, each bounded by its own deadline.
+enum PostgresDriver {
+    static func run(_ tasks: [any PostgresTask], concurrency: Int) {
+        var waiting = tasks[...]
+        var active: [any PostgresTask] = []
+        while true {
+            while active.count < max(1, concurrency), let next = waiting.popFirst() {
+                if next.proceed() { active.append(next) }
+            }
+            if active.isEmpty { return }
+            let now = MonotonicTime.now()
+            var interests: [DescriptorPoll.Interest] = []
+            var waitingTasks: [any PostgresTask] = []
+            var earliest = 3600.0
+            for task in active {
+                let left = now.seconds(until: task.deadline)
+                if left <= 0 {
+                    task.expire()
+                } else if let interest = task.connection?.interest {
+                    interests.append(interest)
+                    waitingTasks.append(task)
+                    earliest = min(earliest, left)
+                } else {
+                    // Nothing to wait for yet not done (its connection broke): it must not spin.
+                    task.expire()
+                }
+            }
+            active = []
+            guard !waitingTasks.isEmpty else { continue }
+            let outcome = DescriptorPoll.waitAny(&interests, timeoutMilliseconds: Int32((earliest * 1000).rounded(.up)))
+            if outcome == .failed {
+                for task in waitingTasks { task.expire() }
+                continue
+            }
+            for (position, task) in waitingTasks.enumerated() {
+                // On .timedOut nothing is ready: the next round expires the tasks that are due.
+                if outcome != .ready || !interests[position].ready || task.proceed() { active.append(task) }
+            }
+        }
     }
 }
 

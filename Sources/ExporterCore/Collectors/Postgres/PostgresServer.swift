@@ -7,7 +7,9 @@ struct PostgresSettings: Sendable {
     var connectTimeoutSeconds = 5.0
     var allDatabases = true
     /// Connections kept open to other databases than the DSN's, for table statistics.
-    var databaseConnections = 2
+    var databaseConnections = 64
+    /// Databases whose tables are fetched at the same time (connects included).
+    var databaseConcurrency = 8
     var databasesInclude: NamePattern? = nil
     var databasesExclude: NamePattern? = nil
 
@@ -18,22 +20,54 @@ struct PostgresSettings: Sendable {
     }
 }
 
-/// One monitored server: its persistent connection (plus a few to other databases), reused across
+/// One monitored server: its persistent connection (plus a pool to other databases), reused across
 /// scrapes and re-established after failure. A lock serialises its scrapes (the runner never
 /// overlaps runs of one collector, so it is uncontended) and owns the non-Sendable connections.
+///
+/// A scrape is one pipeline on the DSN's connection (every server group, the database list and the
+/// DSN database's tables: one round trip), then the other databases' table groups on their own
+/// connections, driven concurrently. What does not change while a connection lives (version,
+/// postmaster start, database name) and what rarely does (`pg_settings`) is fetched on connect
+/// and then every `staticRefreshScrapes` scrapes only.
 final class PostgresServer: Sendable {
     let dsn: DataSourceName
     let server: String
     private let redactor: Redactor
     private let state = Mutex<State>(State())
 
+    /// Scrapes between refreshes of the identity and settings (also refreshed on every reconnect).
+    static let staticRefreshScrapes = 10
+
     private struct State {
         var main: PostgresConnection? = nil
+        /// The main connection has not run its session setup yet.
+        var mainFresh = false
         var mainDatabase = ""
         /// Connections to other databases, at most `databaseConnections`.
         var pool: [String: PostgresConnection] = [:]
+        /// A second connection to the DSN's database for `database` (pg_database_size walks every
+        /// file of every database, the slowest statement by far), run alongside the main pipeline.
+        var sizes: PostgresConnection? = nil
         var connectError: String? = nil
         var groupErrors: [String: String] = [:]
+        /// Cached families of the identity and settings queries, and scrapes since they were fetched.
+        var identity: [MetricFamily]? = nil
+        var settings: [MetricFamily]? = nil
+        var staticAge = 0
+        /// The groups' SQL for the connected server's version, built once per version.
+        var plan: ScrapePlan? = nil
+    }
+
+    /// Each group's SQL for one server version and set of options: built once, not per scrape.
+    private struct ScrapePlan {
+        let version: Int
+        let server: [(group: QueryGroup, sql: String)]
+        let database: [(group: QueryGroup, sql: String)]
+    }
+
+    /// What a statement of the main pipeline is for.
+    private enum Purpose {
+        case setup, identity, group(QueryGroup), databases, tables(QueryGroup)
     }
 
     init(dsn: DataSourceName) {
@@ -43,12 +77,14 @@ final class PostgresServer: Sendable {
     }
 
     /// Connections currently open (tests and the bench check it stays bounded).
-    var openConnections: Int { state.withLock { ($0.main == nil ? 0 : 1) + $0.pool.count } }
+    var openConnections: Int { state.withLock { ($0.main == nil ? 0 : 1) + ($0.sizes == nil ? 0 : 1) + $0.pool.count } }
 
     func close() {
         state.withLock { state in
             state.main?.close()
             state.main = nil
+            state.sizes?.close()
+            state.sizes = nil
             for connection in state.pool.values { connection.close() }
             state.pool = [:]
         }
@@ -58,13 +94,23 @@ final class PostgresServer: Sendable {
         state.withLock { state in scrape(&state, deadline: deadline, settings: settings, logger: logger) }
     }
 
+    /// `SET` for a new session, as one statement (a pipeline takes one statement per query), so a
+    /// query abandoned at the deadline also ends on the server.
+    static func setupStatement(_ settings: PostgresSettings) -> String {
+        let statement = Int(max(1, settings.statementTimeoutSeconds * 1000))
+        return "SELECT set_config('statement_timeout', '\(statement)', false), set_config('lock_timeout', '\(min(statement, 1000))', false)"
+    }
+
     // MARK: private
 
     private func scrape(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, logger: Logger) -> [MetricFamily] {
         var report = ScrapeReport(server: server)
-        let identity: QueryRows
+        // The sizes go out first on their own connection, so the server works on them while it runs
+        // the main pipeline on another backend (from the second scrape on: the plan needs the version).
+        let sizes = startSizes(&state, deadline: deadline, settings: settings)
+        let outcome: [MainResult]
         do {
-            identity = try identify(&state, deadline: deadline, settings: settings)
+            outcome = try runMain(&state, deadline: deadline, settings: settings, skipping: sizes == nil ? nil : PostgresQueries.database.name)
             if let previous = state.connectError {
                 logger.info("postgres connection recovered", ["server": server, "previous_err": previous])
                 state.connectError = nil
@@ -75,156 +121,282 @@ final class PostgresServer: Sendable {
             }
             state.connectError = error.message
             report.up = false
+            sizes?.expire()
+            state.sizes = nil
             return report.families()
         }
-        report.up = true
-        report.identity(identity)
-        guard let main = state.main else { return report.families() }
-        let version = main.serverVersion
-
-        for group in PostgresQueries.serverGroups {
-            guard let sql = group.sql(version, settings.options) else { continue }
-            guard state.main != nil else {
-                // The connection died or timed out earlier in this scrape: already logged once.
-                report.fail(group.name, duration: 0)
-                continue
+        if let sizes {
+            PostgresDriver.run([sizes], concurrency: 1)
+            state.sizes = sizes.connection?.isUsable == true ? sizes.connection : nil
+            if let families = sizes.families.first {
+                report.add(families, group: PostgresQueries.database.name, duration: sizes.durations.first ?? 0)
+                note(&state, group: PostgresQueries.database.name, error: nil, logger: logger)
+            } else {
+                sizes.connection?.close()
+                state.sizes = nil
+                report.fail(PostgresQueries.database.name, duration: sizes.durations.first ?? 0)
+                note(&state, group: PostgresQueries.database.name, error: sizes.errors[PostgresQueries.database.name] ?? "no result", logger: logger)
             }
-            let started = MonotonicTime.now()
-            do {
-                let rows = try run(sql, on: &state, deadline: deadline)
-                report.add(group.map(rows, server), group: group.name, duration: started.secondsElapsed())
-            } catch {
-                report.fail(group.name, duration: started.secondsElapsed())
-                note(&state, group: group.name, error: error.message, logger: logger)
-                continue
-            }
-            note(&state, group: group.name, error: nil, logger: logger)
         }
-        scrapeDatabases(&state, version: version, deadline: deadline, settings: settings, logger: logger, report: &report)
+        report.up = true
+        state.staticAge += 1
+        if let identity = state.identity { report.append(identity) }
+
+        var databases = [state.mainDatabase]
+        var listError: String? = nil
+        var mainTables: [MainResult] = []
+        var ranSettings = false
+        for item in outcome {
+            switch item.purpose {
+            case .setup, .identity:
+                continue
+            case .group(let group):
+                ranSettings = ranSettings || group.name == PostgresQueries.settings.name
+                if let families = item.families {
+                    if group.name == PostgresQueries.settings.name { state.settings = families }
+                    report.add(families, group: group.name, duration: item.duration)
+                    note(&state, group: group.name, error: nil, logger: logger)
+                } else {
+                    report.fail(group.name, duration: item.duration)
+                    note(&state, group: group.name, error: item.error?.message, logger: logger)
+                }
+            case .databases:
+                if let names = item.databases {
+                    databases = names.filter(settings.wantsDatabase)
+                } else {
+                    listError = "listing databases: \(item.error?.message ?? "")"
+                }
+            case .tables:
+                mainTables.append(item)
+            }
+        }
+        // Settings served from the cache count as a success of their group.
+        if !ranSettings, let cached = state.settings {
+            report.add(cached, group: PostgresQueries.settings.name, duration: 0)
+        }
+        scrapeDatabases(
+            &state, databases: databases, listError: listError, mainTables: mainTables, deadline: deadline, settings: settings,
+            logger: logger, report: &report)
         return report.families()
     }
 
-    /// Runs the identity query on the main connection, reconnecting once if a reused connection
-    /// turns out dead (the server restarted between scrapes).
-    private func identify(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) throws(PostgresError) -> QueryRows {
+    /// One statement of the main pipeline, mapped as soon as it arrived.
+    private struct MainResult {
+        let purpose: Purpose
+        var families: [MetricFamily]? = nil
+        var databases: [String]? = nil
+        var error: PostgresError? = nil
+        var duration: Double = 0
+    }
+
+    /// Runs the main pipeline, reconnecting once if a reused connection turns out dead (the server
+    /// restarted between scrapes). Throws when the server cannot be reached or identified: `pg_up 0`.
+    private func runMain(
+        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, skipping: String?
+    ) throws(PostgresError) -> [MainResult] {
         let reused = state.main?.isUsable == true
         if !reused { try reconnect(&state, deadline: deadline, settings: settings) }
         do {
-            return try run(PostgresQueries.identity, on: &state, deadline: deadline)
+            return try runMainPipeline(&state, deadline: deadline, settings: settings, skipping: skipping)
         } catch where reused && error.kind == .connection {
             try reconnect(&state, deadline: deadline, settings: settings)
-            return try run(PostgresQueries.identity, on: &state, deadline: deadline)
+            return try runMainPipeline(&state, deadline: deadline, settings: settings, skipping: skipping)
         }
+    }
+
+    /// Sends the `database` group on the sizes connection (connecting it if needed) without
+    /// waiting; nil before the first plan or when the group does not apply.
+    private func startSizes(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) -> DatabaseTask? {
+        guard let plan = state.plan, let entry = plan.server.first(where: { $0.group.name == PostgresQueries.database.name }) else { return nil }
+        let parameters = parameters(database: nil)
+        let redactor = redactor
+        let connectTimeout = settings.connectTimeoutSeconds
+        let task = DatabaseTask(
+            database: state.mainDatabase, connection: state.sizes, keep: true, statements: [entry.sql], groups: [entry.group],
+            server: server, setup: Self.setupStatement(settings), deadline: deadline
+        ) { () throws(PostgresError) -> (PostgresConnection, MonotonicTime) in
+            let connection = try PostgresConnection.start(parameters: parameters, redactor: redactor)
+            return (connection, min(deadline, MonotonicTime.now().adding(seconds: connectTimeout)))
+        }
+        state.sizes = nil
+        _ = task.proceed()
+        return task
+    }
+
+    private func runMainPipeline(
+        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, skipping: String?
+    ) throws(PostgresError) -> [MainResult] {
+        guard let main = state.main else { throw PostgresError(kind: .connection, message: "connection closed") }
+        let version = main.serverVersion
+        if state.plan?.version != version { state.plan = makePlan(version: version, options: settings.options) }
+        guard let plan = state.plan else { throw PostgresError(kind: .connection, message: "no plan") }
+        if state.staticAge >= Self.staticRefreshScrapes {
+            state.identity = nil
+            state.settings = nil
+        }
+        var items: [MainResult] = []
+        var statements: [String] = []
+        if state.mainFresh {
+            items.append(MainResult(purpose: .setup))
+            statements.append(Self.setupStatement(settings))
+        }
+        if state.identity == nil {
+            items.append(MainResult(purpose: .identity))
+            statements.append(PostgresQueries.identity)
+        }
+        // The database list and the DSN database's tables first, the server groups after (`database`,
+        // the slowest, last): the exporter maps each result while the server runs the next ones.
+        if settings.allDatabases {
+            items.append(MainResult(purpose: .databases))
+            statements.append(PostgresQueries.databases)
+        }
+        for (group, sql) in plan.database {
+            items.append(MainResult(purpose: .tables(group)))
+            statements.append(sql)
+        }
+        for (group, sql) in plan.server where group.name != skipping && (group.name != PostgresQueries.settings.name || state.settings == nil) {
+            items.append(MainResult(purpose: .group(group)))
+            statements.append(sql)
+        }
+        var identity: QueryRows? = nil
+        var setupError: PostgresError? = nil
+        do {
+            try main.run(statements, deadline: deadline) { index, result, duration in
+                items[index].duration = duration
+                let rows: QueryRows
+                switch result {
+                case .success(let value): rows = value
+                case .failure(let error):
+                    items[index].error = error
+                    if case .setup = items[index].purpose { setupError = error }
+                    if case .identity = items[index].purpose { setupError = error }
+                    return
+                }
+                switch items[index].purpose {
+                case .setup: break
+                case .identity: identity = rows
+                case .databases: items[index].databases = rows.rows.compactMap { $0.first ?? nil }
+                case .group(let group), .tables(let group): items[index].families = group.map(rows, server)
+                }
+            }
+        } catch {
+            state.main = nil
+            throw error
+        }
+        state.mainFresh = false
+        if let setupError {
+            main.close()
+            state.main = nil
+            throw setupError
+        }
+        if let identity {
+            state.identity = identityFamilies(identity)
+            state.mainDatabase = identity.rows.first.flatMap { $0.count > 4 ? $0[4] : nil } ?? dsn.database
+            state.staticAge = 0
+        }
+        return items
+    }
+
+    private func makePlan(version: Int, options: PostgresOptions) -> ScrapePlan {
+        ScrapePlan(
+            version: version,
+            server: PostgresQueries.serverGroups.compactMap { group in group.sql(version, options).map { (group, $0) } },
+            database: PostgresQueries.databaseGroups.compactMap { group in group.sql(version, options).map { (group, $0) } })
+    }
+
+    private func identityFamilies(_ rows: QueryRows) -> [MetricFamily] {
+        var report = ScrapeReport(server: server)
+        report.identity(rows)
+        return report.collectedFamilies
     }
 
     private func reconnect(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) throws(PostgresError) {
         state.main?.close()
         state.main = nil
-        let connection = try open(database: nil, deadline: deadline, settings: settings)
-        let rows = try connection.query("SELECT current_database()", deadline: deadline)
-        state.mainDatabase = rows.rows.first?.first.flatMap { $0 } ?? dsn.database
-        state.main = connection
+        state.identity = nil
+        state.settings = nil
+        let connectDeadline = min(deadline, MonotonicTime.now().adding(seconds: settings.connectTimeoutSeconds))
+        state.main = try PostgresConnection.open(parameters: parameters(database: nil), deadline: connectDeadline, redactor: redactor)
+        state.mainFresh = true
     }
 
-    private func run(_ sql: String, on state: inout State, deadline: MonotonicTime) throws(PostgresError) -> QueryRows {
-        guard let main = state.main, main.isUsable else {
-            state.main = nil
-            throw PostgresError(kind: .connection, message: "connection lost earlier in this scrape")
-        }
-        do {
-            return try main.query(sql, deadline: deadline)
-        } catch {
-            if error.kind != .query { state.main = nil }
-            throw error
-        }
-    }
-
-    /// Opens a connection (to `database`, or the DSN's) and sets the session timeouts, so that a
-    /// query abandoned at the deadline also ends on the server.
-    private func open(database: String?, deadline: MonotonicTime, settings: PostgresSettings) throws(PostgresError) -> PostgresConnection {
+    private func parameters(database: String?) -> [(String, String)] {
         var parameters = [("application_name", "stack_exporter"), ("dbname", dsn.raw)]
         if let database { parameters.append(("dbname", database)) }
-        let connectDeadline = min(deadline, MonotonicTime.now().adding(seconds: settings.connectTimeoutSeconds))
-        let connection = try PostgresConnection.open(parameters: parameters, deadline: connectDeadline, redactor: redactor)
-        let statement = Int(max(1, settings.statementTimeoutSeconds * 1000))
-        _ = try connection.query(
-            "SET statement_timeout = \(statement); SET lock_timeout = \(min(statement, 1000))", deadline: deadline)
-        return connection
+        return parameters
     }
 
+    /// Table groups of every other database, on pooled or temporary connections driven
+    /// concurrently (at most `databaseConcurrency` at once); the DSN database's came with the main
+    /// pipeline. Families are added in database order (the list is sorted), so each family's
+    /// samples arrive sorted.
     private func scrapeDatabases(
-        _ state: inout State, version: Int, deadline: MonotonicTime, settings: PostgresSettings, logger: Logger,
-        report: inout ScrapeReport
+        _ state: inout State, databases: [String], listError: String?, mainTables: [MainResult],
+        deadline: MonotonicTime, settings: PostgresSettings, logger: Logger, report: inout ScrapeReport
     ) {
-        let groups = PostgresQueries.databaseGroups.compactMap { group in group.sql(version, settings.options).map { (group, $0) } }
-        guard !groups.isEmpty else { return }
-        guard state.main != nil else {
-            for (group, _) in groups { report.fail(group.name, duration: 0) }
-            return
-        }
-        var databases = [state.mainDatabase]
-        if settings.allDatabases {
-            do {
-                let rows = try run(PostgresQueries.databases, on: &state, deadline: deadline)
-                databases = rows.rows.compactMap { $0.first ?? nil }.filter(settings.wantsDatabase)
-            } catch {
-                for (group, _) in groups {
-                    report.fail(group.name, duration: 0)
-                    note(&state, group: group.name, error: "listing databases: \(error.message)", logger: logger)
-                }
-                return
-            }
-        }
-        // Forget pooled connections to databases that went away or were filtered out.
-        for name in state.pool.keys where !databases.contains(name) {
-            state.pool.removeValue(forKey: name)?.close()
-        }
+        guard let plan = state.plan, !plan.database.isEmpty else { return }
+        let groups = plan.database.map(\.group)
         var failures: [String: String] = [:]
         var durations: [String: Double] = [:]
-        for database in databases {
-            let isMain = database == state.mainDatabase
-            var connection: PostgresConnection
-            var temporary = false
-            do {
-                if isMain, let main = state.main {
-                    connection = main
-                } else if let pooled = state.pool[database], pooled.isUsable {
-                    connection = pooled
-                } else {
-                    state.pool.removeValue(forKey: database)?.close()
-                    connection = try open(database: database, deadline: deadline, settings: settings)
-                    if state.pool.count < settings.databaseConnections { state.pool[database] = connection } else { temporary = true }
-                }
-            } catch {
-                for (group, _) in groups { failures[group.name] = "database \(database): \(error.message)" }
-                continue
-            }
-            for (group, sql) in groups {
-                let started = MonotonicTime.now()
-                do {
-                    let rows: QueryRows
-                    do {
-                        rows = try connection.query(sql, deadline: deadline)
-                    } catch where error.kind == .connection && !isMain {
-                        // A pooled connection that died between scrapes (server restart): once more, fresh.
-                        connection.close()
-                        connection = try open(database: database, deadline: deadline, settings: settings)
-                        if !temporary { state.pool[database] = connection }
-                        rows = try connection.query(sql, deadline: deadline)
-                    }
-                    report.append(group.map(rows, server))
-                } catch {
-                    failures[group.name] = "database \(database): \(error.message)"
-                    if error.kind != .query {
-                        if isMain { state.main = nil } else { state.pool.removeValue(forKey: database) }
-                        break
-                    }
-                }
-                durations[group.name, default: 0] += started.secondsElapsed()
-            }
-            if temporary { connection.close() }
+        var byDatabase: [String: [[MetricFamily]]] = [:]
+        if let listError {
+            for group in groups { failures[group.name] = listError }
         }
-        for (group, _) in groups {
+        var mainFamilies: [[MetricFamily]] = []
+        for item in mainTables {
+            guard case .tables(let group) = item.purpose else { continue }
+            durations[group.name, default: 0] += item.duration
+            if let families = item.families {
+                mainFamilies.append(families)
+            } else {
+                failures[group.name] = "database \(state.mainDatabase): \(item.error?.message ?? "")"
+            }
+        }
+        byDatabase[state.mainDatabase] = mainFamilies
+        // Forget pooled connections to databases that went away or were filtered out.
+        let others = listError == nil ? databases.filter { $0 != state.mainDatabase } : []
+        for name in state.pool.keys where !others.contains(name) {
+            state.pool.removeValue(forKey: name)?.close()
+        }
+        // Databases that have a pooled connection keep it; new ones join while there is room.
+        var pooled = Set(state.pool.keys)
+        let setup = Self.setupStatement(settings)
+        let statements = plan.database.map(\.sql)
+        var tasks: [DatabaseTask] = []
+        for database in others {
+            var keep = pooled.contains(database)
+            if !keep, pooled.count < settings.databaseConnections {
+                pooled.insert(database)
+                keep = true
+            }
+            let parameters = parameters(database: database)
+            let redactor = redactor
+            let connectTimeout = settings.connectTimeoutSeconds
+            tasks.append(DatabaseTask(
+                database: database, connection: state.pool.removeValue(forKey: database), keep: keep, statements: statements,
+                groups: groups, server: server, setup: setup, deadline: deadline
+            ) { () throws(PostgresError) -> (PostgresConnection, MonotonicTime) in
+                let connection = try PostgresConnection.start(parameters: parameters, redactor: redactor)
+                return (connection, min(deadline, MonotonicTime.now().adding(seconds: connectTimeout)))
+            })
+        }
+        PostgresDriver.run(tasks, concurrency: settings.databaseConcurrency)
+        for task in tasks {
+            if task.keep, let connection = task.connection, connection.isUsable {
+                state.pool[task.database] = connection
+            } else {
+                task.connection?.close()
+            }
+            for (index, group) in groups.enumerated() {
+                durations[group.name, default: 0] += index < task.durations.count ? task.durations[index] : 0
+                if let error = task.errors[group.name] { failures[group.name] = "database \(task.database): \(error)" }
+            }
+            byDatabase[task.database] = task.families
+        }
+        for database in databases {
+            for families in byDatabase[database] ?? [] { report.append(families) }
+        }
+        for group in groups {
             report.record(group.name, success: failures[group.name] == nil, duration: durations[group.name] ?? 0)
             note(&state, group: group.name, error: failures[group.name], logger: logger)
         }
@@ -239,6 +411,117 @@ final class PostgresServer: Sendable {
             logger.info("postgres metric group recovered", ["server": server, "collector": group, "previous_err": previous])
         }
         state.groupErrors[group] = error
+    }
+}
+
+/// The table groups of one database on its own connection: connect if needed (with the session
+/// setup in the same pipeline), run the pipeline, map the rows as soon as they are in (while the
+/// other databases' statements still run), and on a pooled connection found dead (server
+/// restarted between scrapes) connect once more.
+private final class DatabaseTask: PostgresTask {
+    let database: String
+    let keep: Bool
+    private(set) var connection: PostgresConnection?
+    private(set) var deadline: MonotonicTime
+    /// Per group: its families (in group order), failures by group name, seconds per statement.
+    private(set) var families: [[MetricFamily]] = []
+    private(set) var errors: [String: String] = [:]
+    private(set) var durations: [Double] = []
+    private let statements: [String]
+    private let groups: [QueryGroup]
+    private let server: String
+    private let setup: String
+    private let scrapeDeadline: MonotonicTime
+    private let connect: () throws(PostgresError) -> (PostgresConnection, MonotonicTime)
+    private enum Step { case start, connecting, querying, done }
+    private var step = Step.start
+    private var fresh = false
+    private var retried = false
+    private var sent = MonotonicTime.now()
+
+    init(
+        database: String, connection: PostgresConnection?, keep: Bool, statements: [String], groups: [QueryGroup], server: String,
+        setup: String, deadline: MonotonicTime, connect: @escaping () throws(PostgresError) -> (PostgresConnection, MonotonicTime)
+    ) {
+        self.database = database
+        self.connection = connection
+        self.keep = keep
+        self.statements = statements
+        self.groups = groups
+        self.server = server
+        self.setup = setup
+        self.deadline = deadline
+        scrapeDeadline = deadline
+        self.connect = connect
+    }
+
+    func proceed() -> Bool {
+        do throws(PostgresError) {
+            while true {
+                switch step {
+                case .start:
+                    if let connection, connection.isUsable {
+                        try send(connection)
+                    } else {
+                        connection?.close()
+                        let (started, connectDeadline) = try connect()
+                        connection = started
+                        deadline = connectDeadline
+                        fresh = true
+                        step = .connecting
+                    }
+                case .connecting:
+                    guard let connection, try connection.advance() else { return true }
+                    deadline = scrapeDeadline
+                    try send(connection)
+                case .querying:
+                    guard let connection, try connection.advance() else { return true }
+                    let skip = fresh ? 1 : 0
+                    let results = connection.takeResults().dropFirst(skip)
+                    durations = Array(connection.lastArrivals(since: sent).dropFirst(skip))
+                    for (group, result) in zip(groups, results) {
+                        switch result {
+                        case .success(let rows): families.append(group.map(rows, server))
+                        case .failure(let error): errors[group.name] = error.message
+                        }
+                    }
+                    step = .done
+                    return false
+                case .done:
+                    return false
+                }
+            }
+        } catch {
+            if step == .querying, !fresh, !retried, error.kind == .connection {
+                retried = true
+                connection?.close()
+                connection = nil
+                step = .start
+                return proceed()
+            }
+            fail(error.message)
+            return false
+        }
+    }
+
+    func expire() {
+        guard step != .done else { return }
+        let connecting = step != .querying
+        connection?.abandon()
+        fail(connecting ? "connect timed out before the scrape deadline" : "query cancelled at the scrape deadline")
+    }
+
+    private func fail(_ message: String) {
+        connection?.close()
+        connection = nil
+        for group in groups { errors[group.name] = message }
+        step = .done
+    }
+
+    private func send(_ connection: PostgresConnection) throws(PostgresError) {
+        sent = MonotonicTime.now()
+        try connection.send(fresh ? [setup] + statements : statements)
+        step = .querying
     }
 }
 
@@ -264,6 +547,9 @@ struct ScrapeReport {
     }
 
     mutating func append(_ more: [MetricFamily]) { collected += more }
+
+    /// The families added so far (without `pg_up` and the per-group ones).
+    var collectedFamilies: [MetricFamily] { collected }
 
     mutating func add(_ more: [MetricFamily], group: String, duration: Double) {
         collected += more

@@ -39,34 +39,55 @@ struct MetricColumn: Sendable {
     init(_ column: String, _ name: String, _ type: MetricType, _ help: String, labels: [String], infoLabel: String? = nil) {
         self.column = column
         self.infoLabel = infoLabel
+        // In name order, as RowMapping builds the samples' pairs.
         descriptor = FamilyDescriptor(
             name: name, type: type, help: help, unit: RowMapping.unit(of: name),
-            labels: labels + (infoLabel.map { [$0] } ?? []) + ["server"])
+            labels: (labels + (infoLabel.map { [$0] } ?? []) + ["server"]).sorted(by: UTF8Order.less))
     }
 }
 
 /// Rows → families, kept apart from I/O so recorded results test it.
 enum RowMapping {
+    /// Each row's label pairs are built once, in name order (the normalizer's canonical order, so it
+    /// neither sorts nor copies them), and shared by every family of the row: one array per row,
+    /// not one per sample.
     static func families(_ rows: QueryRows, labels: [String], metrics: [MetricColumn], server: String) -> [MetricFamily] {
-        let index = Dictionary(rows.columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        let labelIndexes = labels.map { index[$0] }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(rows.columns.count)
+        for (position, column) in rows.columns.enumerated() where index[column] == nil { index[column] = position }
+        let names = (labels + ["server"]).sorted(by: UTF8Order.less)
+        // nil: the server; else the column (a missing column gives "").
+        let sources: [Int?] = names.map { $0 == "server" && !labels.contains("server") ? nil : index[$0] ?? -1 }
+        var rowLabels: [[Label]] = []
+        rowLabels.reserveCapacity(rows.rows.count)
+        for row in rows.rows {
+            var pairs: [Label] = []
+            pairs.reserveCapacity(names.count + 1)
+            for (name, source) in zip(names, sources) {
+                if let source {
+                    pairs.append(Label(name, source >= 0 && source < row.count ? row[source] ?? "" : ""))
+                } else {
+                    pairs.append(Label(name, server))
+                }
+            }
+            rowLabels.append(pairs)
+        }
         var out: [MetricFamily] = []
+        out.reserveCapacity(metrics.count)
         for metric in metrics {
             guard let column = index[metric.column] else { continue }
             var family = MetricFamily(metric.descriptor)
-            for row in rows.rows {
+            family.samples.reserveCapacity(rows.rows.count)
+            for (position, row) in rows.rows.enumerated() {
                 guard column < row.count, let text = row[column] else { continue }
-                var values = labelIndexes.map { i in i.flatMap { $0 < row.count ? row[$0] : nil } ?? "" }
-                let value: Double
-                if metric.infoLabel != nil {
-                    values.append(text)
-                    value = 1
-                } else {
-                    guard let number = number(text) else { continue }
-                    value = number
+                if let info = metric.infoLabel {
+                    var pairs = rowLabels[position]
+                    let at = pairs.firstIndex { UTF8Order.less(info, $0.name) } ?? pairs.count
+                    pairs.insert(Label(info, text), at: at)
+                    family.samples.append(Sample(labels: pairs, value: 1))
+                } else if let value = number(text) {
+                    family.samples.append(Sample(labels: rowLabels[position], value: value))
                 }
-                values.append(server)
-                family.add(values, value)
             }
             out.append(family)
         }
