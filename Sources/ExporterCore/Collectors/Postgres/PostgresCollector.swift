@@ -11,9 +11,20 @@ struct PostgresCollector: Collector {
         let left = context.secondsLeft
         let deadline = context.deadline.adding(seconds: -min(0.25, max(0, left) * 0.1))
         let results = ResultSlots(count: servers.count)
-        DispatchQueue.concurrentPerform(iterations: servers.count) { index in
-            results.set(index, servers[index].scrape(deadline: deadline, settings: settings, logger: context.logger))
+        if servers.count == 1 {
+            results.set(0, servers[0].scrape(deadline: deadline, settings: settings, logger: context.logger))
+            return Self.merge(results.all())
         }
+        // Every server at once, each on a thread of its own: a scrape waits on the network, and
+        // concurrentPerform would run only one server per core, so a hung server would hold back
+        // the next ones until the deadline. (A serial queue runs on libdispatch's overcommit pool.)
+        let group = DispatchGroup()
+        for index in servers.indices {
+            DispatchQueue(label: "stack_exporter.postgres.server").async(group: group) {
+                results.set(index, servers[index].scrape(deadline: deadline, settings: settings, logger: context.logger))
+            }
+        }
+        group.wait()
         return Self.merge(results.all())
     }
 
