@@ -29,13 +29,17 @@ let package = Package(
         .executableTarget(
             name: "StackExporter",
             dependencies: ["ExporterCore"]),
+        // Helpers shared by both test targets (test targets cannot share sources).
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"),
         .testTarget(
             name: "ExporterCoreTests",
-            dependencies: ["ExporterCore"],
+            dependencies: ["ExporterCore", "TestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ExporterCore", "StackExporter"]),
+            dependencies: ["ExporterCore", "StackExporter", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

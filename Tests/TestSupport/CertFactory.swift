@@ -1,14 +1,13 @@
-// A copy of Tests/ExporterCoreTests/TLS/CertFactory.swift: test targets cannot share sources.
 import Foundation
 
 /// Generates real certificates with the `openssl` CLI into a temporary directory (nothing is
 /// written into the repository). OpenSSL 3.0's `x509` cannot backdate, so expired and
 /// not-yet-valid certificates come from `openssl ca -selfsign` with explicit dates.
-final class CertFactory {
-    let dir: String
+public final class CertFactory {
+    public let dir: String
     private var serial = 0x1000
 
-    init() throws {
+    public init() throws {
         dir = NSTemporaryDirectory() + "tls-tests-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "".write(toFile: dir + "/index.txt", atomically: true, encoding: .utf8)
@@ -30,12 +29,12 @@ final class CertFactory {
 
     deinit { try? FileManager.default.removeItem(atPath: dir) }
 
-    enum Key: String { case rsa, ec, ed25519 }
+    public enum Key: String, Sendable { case rsa, ec, ed25519 }
 
-    func path(_ name: String) -> String { dir + "/" + name }
+    public func path(_ name: String) -> String { dir + "/" + name }
 
     @discardableResult
-    static func run(_ arguments: [String], detached: Bool = false) throws -> String {
+    public static func run(_ arguments: [String], detached: Bool = false) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -75,7 +74,7 @@ final class CertFactory {
 
     /// A self-signed certificate valid for `days`, written to `<name>.pem` with key `<name>.key`.
     @discardableResult
-    func selfSigned(_ name: String, cn: String, key: Key = .ec, days: Int = 90, subject: String? = nil, san: String? = nil) throws -> String {
+    public func selfSigned(_ name: String, cn: String, key: Key = .ec, days: Int = 90, subject: String? = nil, san: String? = nil) throws -> String {
         var args = ["openssl", "req", "-x509"] + keyArgs(key) + ["-nodes", "-keyout", path(name + ".key"), "-out", path(name + ".pem"),
                     "-days", String(days), "-subj", subject ?? "/CN=\(cn)"]
         args += ["-addext", "subjectAltName=\(san ?? "DNS:\(cn)")"]
@@ -85,7 +84,7 @@ final class CertFactory {
 
     /// Self-signed with explicit validity (`YYYYMMDDHHMMSSZ`), through `openssl ca -selfsign`.
     @discardableResult
-    func dated(_ name: String, cn: String, start: String, end: String, key: Key = .ec) throws -> String {
+    public func dated(_ name: String, cn: String, start: String, end: String, key: Key = .ec) throws -> String {
         serial += 1
         try String(serial, radix: 16).write(toFile: path("serial"), atomically: true, encoding: .utf8)
         try Self.run(["openssl", "req", "-new"] + keyArgs(key) + ["-nodes", "-keyout", path(name + ".key"), "-out", path(name + ".csr"),
@@ -97,7 +96,7 @@ final class CertFactory {
 
     /// Root CA, intermediate and leaf (`leaf.pem`, `intermediate.pem`, `root.pem`, `chain.pem` =
     /// leaf + intermediate, `fullchain.pem` = leaf + intermediate + root).
-    func chain(leafCN: String, leafDays: Int = 5, intermediateDays: Int = 400, rootDays: Int = 3650) throws {
+    public func chain(leafCN: String, leafDays: Int = 5, intermediateDays: Int = 400, rootDays: Int = 3650) throws {
         try Self.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("root.key"), "-out", path("root.pem"),
                       "-days", String(rootDays), "-subj", "/C=DE/O=Test Root Org/CN=Test Root CA"])
         try "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n".write(toFile: path("ca.ext"), atomically: true, encoding: .utf8)
@@ -119,14 +118,14 @@ final class CertFactory {
     }
 
     /// `openssl x509 -enddate` / `-startdate` as Unix seconds (via date(1)), the reference value.
-    static func openSSLDate(_ file: String, end: Bool = true) throws -> Double {
+    public static func openSSLDate(_ file: String, end: Bool = true) throws -> Double {
         let line = try run(["openssl", "x509", "-in", file, "-noout", end ? "-enddate" : "-startdate"])
         let text = line.split(separator: "=", maxSplits: 1).last.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
         let seconds = try run(["date", "-u", "-d", text, "+%s"]).trimmingCharacters(in: .whitespacesAndNewlines)
         return Double(seconds) ?? -1
     }
 
-    static func serialDecimal(_ file: String) throws -> String {
+    public static func serialDecimal(_ file: String) throws -> String {
         let hex = try run(["openssl", "x509", "-in", file, "-noout", "-serial"])
             .split(separator: "=").last.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
         return try run(["python3", "-c", "print(int('\(hex)', 16))"]).trimmingCharacters(in: .whitespacesAndNewlines)
