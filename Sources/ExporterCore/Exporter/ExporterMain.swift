@@ -25,20 +25,38 @@ public enum ExporterMain {
         return checking ? check(configuration, environment: environment) : serve(configuration, environment: environment)
     }
 
-    /// `stack_exporter check`: two scrapes a second apart, held against the runbook thresholds.
-    /// Exit status as monitoring plugins use it: 0 all within, 1 a warning, 2 a critical breach.
-    static func check(_ configuration: Configuration, environment: [String: String]) -> Int32 {
-        let logger = Logger(level: max(configuration.logLevel, .warn), format: configuration.logFormat)
-        let exposition = ExpositionStats()
+    struct CollectorStartError: Error {
+        let collector: String
+        let message: String
+    }
+
+    /// Builds every enabled collector from its module; the first that cannot start is the error.
+    static func makeCollectors(
+        _ configuration: Configuration, environment: [String: String], logger: Logger
+    ) -> Result<[(name: String, collector: any Collector)], CollectorStartError> {
         let settings = CollectorSettings(flags: configuration.flags, environment: environment, logger: logger)
         var collectors: [(name: String, collector: any Collector)] = []
         for module in configuration.collectors {
             do {
                 collectors.append((module.name, try module.make(settings)))
             } catch {
-                StandardStreams.writeError("stack_exporter: error: collector \(module.name): \(error)\n")
-                return 2
+                return .failure(CollectorStartError(collector: module.name, message: String(describing: error)))
             }
+        }
+        return .success(collectors)
+    }
+
+    /// `stack_exporter check`: two scrapes a second apart, held against the runbook thresholds.
+    /// Exit status as monitoring plugins use it: 0 all within, 1 a warning, 2 a critical breach.
+    static func check(_ configuration: Configuration, environment: [String: String]) -> Int32 {
+        let logger = Logger(level: max(configuration.logLevel, .warn), format: configuration.logFormat)
+        let exposition = ExpositionStats()
+        let collectors: [(name: String, collector: any Collector)]
+        switch makeCollectors(configuration, environment: environment, logger: logger) {
+        case .success(let made): collectors = made
+        case .failure(let error):
+            StandardStreams.writeError("stack_exporter: error: collector \(error.collector): \(error.message)\n")
+            return 2
         }
         let scraper = Scraper(collectors: collectors, logger: logger, exposition: exposition)
         let timeout = configuration.handler.collectorTimeout
@@ -56,15 +74,12 @@ public enum ExporterMain {
         ProcessSetup.limitMallocArenas()
         ProcessSetup.raiseOpenFileLimit()
         let exposition = ExpositionStats()
-        let settings = CollectorSettings(flags: configuration.flags, environment: environment, logger: logger)
-        var collectors: [(name: String, collector: any Collector)] = []
-        for module in configuration.collectors {
-            do {
-                collectors.append((module.name, try module.make(settings)))
-            } catch {
-                logger.error("cannot start collector", ["collector": module.name, "err": String(describing: error)])
-                return 1
-            }
+        let collectors: [(name: String, collector: any Collector)]
+        switch makeCollectors(configuration, environment: environment, logger: logger) {
+        case .success(let made): collectors = made
+        case .failure(let error):
+            logger.error("cannot start collector", ["collector": error.collector, "err": error.message])
+            return 1
         }
         let scraper = Scraper(
             collectors: collectors, logger: logger, exposition: exposition,
