@@ -25,3 +25,20 @@ extension PostgresTests {
         }
     }
 }
+
+extension PostgresTests {
+    /// postgres_exporter's DATA_SOURCE_URI / _USER / _PASS_FILE, with a password that needs
+    /// escaping, against the real server; the password appears nowhere in the log.
+    @Test func postgresExporterEnvironmentVariablesWork() throws {
+        let pg = try PostgresCluster.get()
+        let secret = NSTemporaryDirectory() + "pg-pass-\(getpid())"
+        try "mon:it@r pass\n".write(toFile: secret, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: secret) }
+        let exporter = try LoggedExporter(["--collector.disable-defaults", "--collector.postgres"], environment: [
+            "DATA_SOURCE_URI": "\(pg.server)/postgres?sslmode=disable", "DATA_SOURCE_USER": "monitor", "DATA_SOURCE_PASS_FILE": secret,
+        ])
+        let body = try exporter.metrics().body
+        #expect(sampleValue(body, "pg_up", ["server": pg.server]) == 1, "\(exporter.log)")
+        #expect(!exporter.log.contains("mon:it@r") && !body.contains("mon:it@r"))
+    }
+}

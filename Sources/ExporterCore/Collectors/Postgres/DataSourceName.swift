@@ -273,3 +273,33 @@ enum PostgresText {
         return output + rest
     }
 }
+
+/// postgres_exporter's environment conventions, so its container and systemd set-ups carry over:
+/// `DATA_SOURCE_NAME` (or `DATA_SOURCE_NAME_FILE`), else `DATA_SOURCE_URI` with
+/// `DATA_SOURCE_USER` and `DATA_SOURCE_PASS` (each also as `…_FILE`), assembled into
+/// `postgresql://user:pass@uri` (cmd/postgres_exporter/main.go, getDataSources).
+enum PostgresEnvironment {
+    static func dataSourceNames(
+        _ environment: [String: String], readFile: (String) throws -> String
+    ) throws(CollectorError) -> String? {
+        func value(_ name: String) throws(CollectorError) -> String? {
+            if let direct = environment[name], !direct.isEmpty { return direct }
+            guard let path = environment[name + "_FILE"], !path.isEmpty else { return nil }
+            do {
+                return PostgresText.trimmed(try readFile(path))
+            } catch {
+                throw CollectorError("\(name)_FILE \(path): cannot be read")
+            }
+        }
+        if let names = try value("DATA_SOURCE_NAME") { return names }
+        guard let uri = try value("DATA_SOURCE_URI") else { return nil }
+        var userInfo = ""
+        if let user = try value("DATA_SOURCE_USER") {
+            userInfo = PercentEncoding.encode(user)
+            if let password = try value("DATA_SOURCE_PASS") { userInfo += ":" + PercentEncoding.encode(password) }
+            userInfo += "@"
+        }
+        let location = uri.hasPrefix("postgresql://") ? String(uri.dropFirst(13)) : uri.hasPrefix("postgres://") ? String(uri.dropFirst(11)) : uri
+        return "postgresql://" + userInfo + location
+    }
+}

@@ -79,7 +79,7 @@ public enum PostgresCollectors {
     public static let modules: [CollectorModule] = [
         CollectorModule(
             name: "postgres", enabledByDefault: true,
-            summary: "PostgreSQL servers from --postgres.dsn, --postgres.dsn-file or DATA_SOURCE_NAME (postgres_exporter names).",
+            summary: "PostgreSQL servers from --postgres.dsn, --postgres.dsn-file, DATA_SOURCE_NAME or DATA_SOURCE_URI/_USER/_PASS (postgres_exporter names).",
             flags: flags, make: make),
     ]
 
@@ -93,8 +93,10 @@ public enum PostgresCollectors {
                 throw CollectorError("--postgres.dsn-file \(path): \(error)")
             }
         }
-        let dsns = try DataSourceName.collect(
-            flags: flags.list("postgres.dsn"), files: files, environment: settings.environment["DATA_SOURCE_NAME"])
+        let fromEnvironment = try PostgresEnvironment.dataSourceNames(settings.environment) { path in
+            try FileReader.readText(path, limit: 64 * 1024)
+        }
+        let dsns = try DataSourceName.collect(flags: flags.list("postgres.dsn"), files: files, environment: fromEnvironment)
         var options = PostgresOptions()
         options.statStatements = flags.bool("collector.postgres.stat-statements")
         options.statStatementsLimit = max(1, flags.int("collector.postgres.stat-statements.limit"))
