@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ExporterCore
+import TestSupport
 
 /// The parser Prometheus' Python client uses (Debian's python3-prometheus-client), in both formats.
 private let pythonParser = """
@@ -105,12 +106,8 @@ print(len(families), samples)
 
     @Test func listensOnIPv6LoopbackAndDualStack() throws {
         let port = try freePort()
-        let exporter = Process()
-        exporter.executableURL = URL(fileURLWithPath: try Package.binary())
-        exporter.arguments = ["--web.listen-address=[::1]:\(port)", "--collector.disable-defaults"]
-        exporter.standardError = FileHandle.nullDevice
-        try exporter.run()
-        defer { exporter.terminate(); exporter.waitUntilExit() }
+        let exporter = try ChildProcess([try Package.binary(), "--web.listen-address=[::1]:\(port)", "--collector.disable-defaults"])
+        defer { exporter.stop() }
         var ok = false
         for _ in 0..<50 where !ok {
             Thread.sleep(forTimeInterval: 0.1)
@@ -121,7 +118,11 @@ print(len(families), samples)
     }
 
     @Test func jsonLogsAreJSON() throws {
-        let result = try run(try Package.binary(), ["--web.listen-address=127.0.0.1:1", "--log.format=json"], timeout: 10)
+        // A port that is taken, so the exporter logs an error and exits.
+        let holder = try Socket.listen(on: ListenAddress(host: "127.0.0.1", port: 0))
+        defer { holder.close() }
+        let port = try #require(holder.localPort())
+        let result = try run(try Package.binary(), ["--web.listen-address=127.0.0.1:\(port)", "--log.format=json"], timeout: 10)
         let line = try #require(result.stderr.split(separator: "\n").last)
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         #expect(object?["level"] as? String == "error")

@@ -2,30 +2,20 @@ import Foundation
 import Glibc
 import Testing
 @testable import ExporterCore
+import TestSupport
 
 /// Docker socket faults through the real binary: the containers collector fails alone, once in
 /// the log, and never holds the scrape past its deadline.
 @Suite(.serialized, .timeLimit(.minutes(1))) struct ContainerFaultTests {
     /// The binary with stderr in a file, so the test can count log lines.
     final class LoggedExporter {
-        let process = Process()
-        let port: UInt16
-        let log: String
+        let exporter: ExporterProcess
+        var port: UInt16 { exporter.port }
+        var logText: String { exporter.log }
 
         init(_ arguments: [String]) throws {
-            port = try freePort()
-            log = FileManager.default.temporaryDirectory.appendingPathComponent("sexp-log-\(getpid())-\(port)").path
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            process.executableURL = URL(fileURLWithPath: try Package.binary())
-            process.arguments = ["--web.listen-address=127.0.0.1:\(port)"] + arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle(forWritingAtPath: log)
-            try process.run()
-            let deadline = Date().addingTimeInterval(10)
-            while !logText.contains("msg=listening") && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            exporter = try ExporterProcess(arguments)
         }
-
-        var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
         func metrics(timeoutHeader: String? = nil) throws -> (text: String, seconds: Double) {
             let started = Date()
@@ -41,11 +31,6 @@ import Testing
                 bytes.append(contentsOf: chunk[0..<n])
             }
             return (String(decoding: bytes, as: UTF8.self), Date().timeIntervalSince(started))
-        }
-
-        deinit {
-            if process.isRunning { process.terminate(); process.waitUntilExit() }
-            try? FileManager.default.removeItem(atPath: log)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ExporterCore
+import TestSupport
 
 /// Podman (Debian's package) serving the Docker API on a unix socket, with containers in each
 /// state the runbooks care about, scraped through the real binary. runc, not crun (crun fails on
@@ -9,7 +10,7 @@ final class PodmanFixture {
     let podman: String
     let prefix = "sexp\(getpid())"
     let socketPath: String
-    private var service: Process?
+    private var service: ChildProcess?
     private var containers: [String] = []
     static let image = "localhost/stack-exporter-bb:latest"
 
@@ -22,7 +23,7 @@ final class PodmanFixture {
     /// `podman --runtime runc <args>`; throws with its output on failure.
     @discardableResult
     func podman(_ arguments: [String], allowFailure: Bool = false) throws -> String {
-        let result = try runDetaching(podman, ["--runtime", "runc"] + arguments)
+        let result = try run(podman, ["--runtime", "runc"] + arguments)
         if result.status != 0 && !allowFailure {
             throw TestFailure("podman \(arguments.joined(separator: " ")): \(result.stderr)")
         }
@@ -43,13 +44,7 @@ final class PodmanFixture {
 
     func startService() throws {
         try? FileManager.default.removeItem(atPath: socketPath)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: podman)
-        process.arguments = ["--runtime", "runc", "system", "service", "--time=0", "unix://\(socketPath)"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        service = process
+        service = try ChildProcess([podman, "--runtime", "runc", "system", "service", "--time=0", "unix://\(socketPath)"])
         let deadline = Date().addingTimeInterval(15)
         while !FileManager.default.fileExists(atPath: socketPath) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         guard FileManager.default.fileExists(atPath: socketPath) else { throw TestFailure("podman system service did not create \(socketPath)") }
@@ -59,15 +54,12 @@ final class PodmanFixture {
     func cleanUp() {
         // A `--restart always` container can come back while it is removed: retry until none is left.
         for _ in 0..<10 where !containers.isEmpty {
-            _ = try? runDetaching(podman, ["--runtime", "runc", "rm", "-f", "--ignore", "-t", "0"] + containers)
-            let left = (try? runDetaching(podman, ["ps", "-a", "--format", "{{.Names}}", "--filter", "name=^\(prefix)-"]))?.stdout ?? ""
+            _ = try? run(podman, ["--runtime", "runc", "rm", "-f", "--ignore", "-t", "0"] + containers)
+            let left = (try? run(podman, ["ps", "-a", "--format", "{{.Names}}", "--filter", "name=^\(prefix)-"]))?.stdout ?? ""
             containers = left.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix + "-") }
             if !containers.isEmpty { Thread.sleep(forTimeInterval: 0.3) }
         }
-        if let service, service.isRunning {
-            service.terminate()
-            service.waitUntilExit()
-        }
+        service?.stop(timeout: 10)
         service = nil
         try? FileManager.default.removeItem(atPath: socketPath)
     }
@@ -76,7 +68,7 @@ final class PodmanFixture {
 
     /// A rootfs holding /bin/busybox and its applet links, imported as an image once per machine.
     static func ensureImage(_ podman: String) throws {
-        if try runDetaching(podman, ["image", "exists", image]).status == 0 { return }
+        if try run(podman, ["image", "exists", image]).status == 0 { return }
         let busybox = try tool("busybox")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("sexp-rootfs-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -91,46 +83,11 @@ final class PodmanFixture {
         defer { try? FileManager.default.removeItem(atPath: tar) }
         let packed = try run(try tool("tar"), ["-C", root, "-cf", tar, "."])
         guard packed.status == 0 else { throw TestFailure("tar: \(packed.stderr)") }
-        let imported = try runDetaching(podman, ["import", tar, image], timeout: 120)
+        let imported = try run(podman, ["import", tar, image], timeout: 120)
         guard imported.status == 0 else { throw TestFailure("podman import: \(imported.stderr)") }
     }
 }
 
-/// Like `run`, but output goes to files and no descriptor of the test process reaches the child:
-/// `podman run -d` leaves conmon running with whatever it inherited, so waiting for a pipe's end
-/// (or Foundation's own child-exit descriptor) would wait for the container.
-func runDetaching(_ executable: String, _ arguments: [String], timeout: Double = 60) throws -> (status: Int32, stdout: String, stderr: String) {
-    let base = FileManager.default.temporaryDirectory.appendingPathComponent("sexp-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-    _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
-    _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
-    defer {
-        try? FileManager.default.removeItem(atPath: base + ".out")
-        try? FileManager.default.removeItem(atPath: base + ".err")
-    }
-    // Foundation's Process notices the end of a child through a descriptor the child inherits;
-    // conmon would inherit it too. python3 closes every descriptor above stderr before exec.
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try tool("python3"))
-    process.arguments = ["-c", "import os, sys; os.closerange(3, 65536); os.execv(sys.argv[1], sys.argv[1:])", executable] + arguments
-    process.standardInput = FileHandle.nullDevice
-    guard let out = FileHandle(forWritingAtPath: base + ".out"), let err = FileHandle(forWritingAtPath: base + ".err") else {
-        throw TestFailure("cannot create output files")
-    }
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    try out.close()
-    try err.close()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-    if process.isRunning {
-        process.terminate()
-        throw TestFailure("\(executable) \(arguments.joined(separator: " ")) timed out")
-    }
-    let stdout = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
-    let stderr = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
-    return (process.terminationStatus, stdout, stderr)
-}
 
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ContainerPodmanTests {
     @Test func containersInEveryStateThroughTheRealBinary() throws {

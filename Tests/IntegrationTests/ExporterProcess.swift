@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ExporterCore
+import TestSupport
 
 /// Paths of the package, found from this file.
 enum Package {
@@ -27,74 +28,63 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs a command to completion and returns its exit status and output.
+/// Runs a command to completion and returns its exit status and output (see `runCommand`).
 @discardableResult
-func run(_ executable: String, _ arguments: [String], input: Data? = nil, timeout: Double = 60) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe(), inPipe = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = inPipe
-    try process.run()
-    if let input { inPipe.fileHandleForWriting.write(input) }
-    try inPipe.fileHandleForWriting.close()
-    let deadline = Date().addingTimeInterval(timeout)
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-    if process.isRunning { process.terminate(); throw TestFailure("\(executable) timed out") }
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+func run(_ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil,
+         timeout: Double = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+    let result = try runCommand([executable] + arguments, input: input, environment: environment, timeout: timeout)
+    return (result.status, result.stdout, result.stderr)
 }
 
 /// Finds an executable on PATH or in the usual Debian places; a missing tool is a test failure,
 /// never a skip (CI installs them).
 func tool(_ name: String) throws -> String {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-    for dir in path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin", "/bin"] {
-        let candidate = dir + "/" + name
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    throw TestFailure("\(name) is not installed (scripts/test installs it)")
+    try ChildProcess.resolve(name)
 }
 
-/// The real binary listening on 127.0.0.1 with an ephemeral port, read from its log.
+/// The real binary listening on 127.0.0.1, its log (stderr) in a file the tests can read.
+/// Without `port` it listens on an ephemeral port, read from its log.
 final class ExporterProcess {
-    let process = Process()
+    let process: ChildProcess
     let port: UInt16
-    private let errors = Pipe()
+    let logPath: String
 
     /// `wrapper` runs the binary through another program (e.g. `prlimit --nofile=…`).
-    init(_ arguments: [String] = [], wrapper: [String] = []) throws {
+    init(_ arguments: [String] = [], wrapper: [String] = [], environment: [String: String]? = nil, port fixed: UInt16? = nil) throws {
         let binary = try Package.binary()
-        let command = wrapper + [binary, "--web.listen-address=127.0.0.1:0"] + arguments
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var seen = ""
+        logPath = NSTemporaryDirectory() + "stack-exporter-\(getpid())-\(UUID().uuidString).log"
+        let listen = "--web.listen-address=127.0.0.1:\(fixed ?? 0)"
+        process = try ChildProcess(wrapper + [binary, listen] + arguments, environment: environment, stderr: .file(logPath))
         let deadline = Date().addingTimeInterval(10)
         var found: UInt16? = nil
-        while found == nil && Date() < deadline {
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-            if let range = seen.range(of: "msg=listening address=127.0.0.1:") {
-                let digits = seen[range.upperBound...].prefix { $0.isNumber }
-                found = UInt16(digits)
+        while found == nil && Date() < deadline && process.isRunning {
+            if let range = Self.read(logPath).range(of: "msg=listening address=127.0.0.1:") {
+                let text = Self.read(logPath)
+                found = UInt16(text[range.upperBound...].prefix { $0.isNumber })
+            } else {
+                Thread.sleep(forTimeInterval: 0.01)
             }
         }
         guard let found else {
-            process.terminate()
-            throw TestFailure("exporter did not start: \(seen)")
+            process.stop(timeout: 2)
+            let log = Self.read(logPath)
+            unlink(logPath)
+            throw TestFailure("exporter did not start: \(log)")
         }
         port = found
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        process.stop(timeout: 5)
+        unlink(logPath)
+    }
+
+    /// Everything the exporter has logged so far.
+    var log: String { Self.read(logPath) }
+    var logText: String { log }
+
+    private static func read(_ path: String) -> String {
+        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
     /// One request with the given headers; returns status, headers and body.
@@ -126,8 +116,7 @@ final class ExporterProcess {
     func terminate(timeout: Double = 8) -> (status: Int32, seconds: Double)? {
         let started = Date()
         process.terminate()
-        while process.isRunning && Date().timeIntervalSince(started) < timeout { Thread.sleep(forTimeInterval: 0.02) }
-        guard !process.isRunning else { return nil }
-        return (process.terminationStatus, Date().timeIntervalSince(started))
+        guard let status = process.wait(timeout: timeout) else { return nil }
+        return (status, Date().timeIntervalSince(started))
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs scripts/host-compat: node_exporter and stack_exporter side by side on loopback, the same
 /// collectors on both; metric names, label names and static values must agree, and the community
 /// dashboard/alert selectors that node_exporter answers must be answered by us too.
-@Suite struct HostCompatibilityTests {
+@Suite(.timeLimit(.minutes(10))) struct HostCompatibilityTests {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -17,17 +18,7 @@ import Testing
             .first { FileManager.default.isExecutableFile(atPath: $0) }
         try #require(nodeExporter != nil, "node_exporter is not installed (apt-get install prometheus-node-exporter)")
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [root.appendingPathComponent("scripts/host-compat").path, binary]
-        process.currentDirectoryURL = root
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        #expect(process.terminationStatus == 0, "scripts/host-compat failed:\n\(text)")
+        let result = try runCommand(["/bin/bash", root.appendingPathComponent("scripts/host-compat").path, binary], timeout: 600)
+        #expect(result.status == 0, "scripts/host-compat failed:\n\(result.stdout)\(result.stderr)")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ExporterCore
+import TestSupport
 
 /// A throw-away PostgreSQL 15 cluster for the suite: initdb into a temp dir as `postgres`, a free
 /// 127.0.0.1 port, the socket in the temp dir, pg_stat_statements preloaded, password (SCRAM)
@@ -11,7 +12,7 @@ final class PostgresCluster: @unchecked Sendable {
     static let bin = "/usr/lib/postgresql/15/bin"
     let directory: String
     let port: UInt16
-    private var sessions: [Process] = []
+    private var sessions: [ChildProcess] = []
     private let lock = NSLock()
 
     static let shared: Result<PostgresCluster, TestFailure> = {
@@ -56,14 +57,13 @@ final class PostgresCluster: @unchecked Sendable {
 
     func start() throws {
         let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements -c fsync=off -c max_connections=60"
-        // The postmaster must not inherit run()'s pipes (Foundation leaves extra descriptors open in
-        // the child): it would hold them open and run() would wait for ever. bash closes every
-        // descriptor above 2 and sends pg_ctl's output to a file.
-        let closeAll = "for fd in /proc/$$/fd/*; do n=${fd##*/}; [ \"$n\" -gt 2 ] && eval \"exec $n>&-\"; done 2>/dev/null; "
-        let command = closeAll + "exec \(Self.bin)/pg_ctl -D \(directory)/data -l \(directory)/server.log -o '\(options)' -w start < /dev/null >> \(directory)/pg_ctl.log 2>&1"
-        let result = try run(try tool("runuser"), ["-u", "postgres", "--", "/bin/bash", "-c", command], timeout: 60)
+        // pg_ctl's own output goes to a file: the postmaster it leaves behind keeps its stdout.
+        let result = try runCommand([
+            try tool("runuser"), "-u", "postgres", "--", "\(Self.bin)/pg_ctl", "-D", "\(directory)/data",
+            "-l", "\(directory)/server.log", "-o", options, "-w", "start",
+        ], timeout: 60)
         guard result.status == 0 else {
-            throw TestFailure("pg_ctl start failed: \((try? String(contentsOfFile: "\(directory)/pg_ctl.log", encoding: .utf8)) ?? "")")
+            throw TestFailure("pg_ctl start failed: \(result.stdout)\(result.stderr)")
         }
     }
 
@@ -90,31 +90,22 @@ final class PostgresCluster: @unchecked Sendable {
     /// A psql session left open in the background with `sql` sent and stdin kept open, so the
     /// session stays idle, idle in transaction, active or waiting, as the SQL makes it.
     func session(_ sql: String, database: String = "postgres") throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try tool("psql"))
-        process.arguments = ["-h", directory, "-p", "\(port)", "-U", "postgres", "-d", database, "-X", "-q"]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(Data((sql + "\n").utf8))
+        let process = try ChildProcess(
+            [try tool("psql"), "-h", directory, "-p", "\(port)", "-U", "postgres", "-d", database, "-X", "-q"], stdin: .pipe)
+        // stdin stays open: closing it would end the session.
+        try process.write(Data((sql + "\n").utf8))
         lock.withLock { sessions.append(process) }
-        // Keep the write end open: closing it would end the session.
-        keepOpen(input)
     }
 
-    private var pipes: [Pipe] = []
-    private func keepOpen(_ pipe: Pipe) { lock.withLock { pipes.append(pipe) } }
-
     func endSessions() {
-        let (running, open) = lock.withLock { () -> ([Process], [Pipe]) in
-            defer { sessions = []; pipes = [] }
-            return (sessions, pipes)
+        let running = lock.withLock { () -> [ChildProcess] in
+            defer { sessions = [] }
+            return sessions
         }
-        for process in running where process.isRunning { process.terminate() }
-        for pipe in open { try? pipe.fileHandleForWriting.close() }
-        for process in running { waitForExit(process, timeout: 5) }
+        for process in running {
+            process.closeStdin()
+            process.stop(timeout: 5)
+        }
     }
 
     /// The postmaster and its children, for SIGSTOP/SIGCONT.
@@ -139,35 +130,19 @@ final class PostgresCluster: @unchecked Sendable {
     var server: String { "127.0.0.1:\(port)" }
 }
 
-/// The exporter binary with its log captured to a file, for tests that read the log.
+/// The exporter binary without DATA_SOURCE_NAME from the test's environment, for tests that
+/// read its log.
 final class LoggedExporter {
-    let process = Process()
-    let port: UInt16
-    let logPath: String
+    let exporter: ExporterProcess
+    var port: UInt16 { exporter.port }
+    var log: String { exporter.log }
 
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        port = try freePort()
-        logPath = NSTemporaryDirectory() + "stack-exporter-pg-log-\(getpid())-\(port).txt"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: try Package.binary())
-        process.arguments = ["--web.listen-address=127.0.0.1:\(port)"] + arguments
         var env = ProcessInfo.processInfo.environment
         env["DATA_SOURCE_NAME"] = nil
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if log.contains("msg=listening") { return }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        process.terminate()
-        throw TestFailure("exporter did not start: \(log)")
+        exporter = try ExporterProcess(arguments, environment: env)
     }
-
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// GET /metrics with only the postgres collector, the scrape timeout given in the header.
     func metrics(timeout: Double = 5) throws -> (body: String, seconds: Double) {
@@ -185,14 +160,6 @@ final class LoggedExporter {
         let text = String(decoding: bytes, as: UTF8.self)
         guard let split = text.range(of: "\r\n\r\n") else { throw TestFailure("no HTTP response") }
         return (String(text[split.upperBound...]), Date().timeIntervalSince(started))
-    }
-
-    deinit {
-        if process.isRunning {
-            process.terminate()
-            waitForExit(process, timeout: 5)
-        }
-        try? FileManager.default.removeItem(atPath: logPath)
     }
 }
 
@@ -212,10 +179,4 @@ func sampleValue(_ body: String, _ name: String, _ labels: [String: String] = [:
         }
     }
     return nil
-}
-
-/// Polls: Process.waitUntilExit can hang off the main thread in swift-corelibs-foundation.
-func waitForExit(_ process: Process, timeout: Double) {
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
 }

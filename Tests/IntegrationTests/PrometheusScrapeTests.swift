@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ExporterCore
+import TestSupport
 
 /// A real Prometheus (Debian's package) scraping the real exporter: Prometheus negotiates
 /// OpenMetrics first, so this proves that format is accepted end to end and that series keep the
@@ -48,7 +49,7 @@ import Testing
 
 /// Starts `prometheus` on a free loopback port with a 1 s scrape interval of one target.
 final class PrometheusServer {
-    let process = Process()
+    private var process: ChildProcess?
     let port: UInt16
     let directory: URL
 
@@ -68,19 +69,16 @@ final class PrometheusServer {
             """
         try config.write(to: directory.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
         port = try freePort()
-        process.executableURL = URL(fileURLWithPath: try tool("prometheus"))
-        process.arguments = [
+        process = try ChildProcess([
+            try tool("prometheus"),
             "--config.file=\(directory.path)/prometheus.yml", "--storage.tsdb.path=\(directory.path)/data",
             "--web.listen-address=127.0.0.1:\(port)",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        ], stderr: .file(directory.path + "/prometheus.log"))
     }
 
     func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        process?.stop(timeout: 10)
+        process = nil
         try? FileManager.default.removeItem(at: directory)
     }
 

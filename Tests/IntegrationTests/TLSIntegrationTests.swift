@@ -5,39 +5,40 @@ import Testing
 
 /// Live endpoints: `openssl s_server` on 127.0.0.1 ephemeral ports, a silent listener, a plain
 /// HTTP server, and PostgreSQL 15 with ssl=on for STARTTLS. Everything is started by the tests.
-@Suite(.serialized) struct TLSIntegrationTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct TLSIntegrationTests {
     // MARK: helpers
 
+    /// A server whose port is read from a line of its stdout (kept in a file).
     final class Server {
-        let process = Process()
-        var port: UInt16 = 0
+        let process: ChildProcess
+        let port: UInt16
+        private let output = NSTemporaryDirectory() + "tls-server-\(UUID().uuidString).out"
+
         init(_ arguments: [String], portLine prefix: String) throws {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            process.standardInput = Pipe()
-            try process.run()
+            // stdin is a pipe left open: s_server ends at end-of-file on stdin.
+            process = try ChildProcess(arguments, stdin: .pipe, stdout: .file(output))
             var text = ""
+            var found: UInt16? = nil
             let started = Date()
-            while port == 0 && Date().timeIntervalSince(started) < 10 {
-                let data = out.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                text += String(decoding: data, as: UTF8.self)
-                if let range = text.range(of: prefix) {
-                    let digits = text[range.upperBound...].drop { !$0.isNumber }.prefix { $0.isNumber }
-                    if let p = UInt16(digits), text[range.upperBound...].contains("\n") { port = p }
+            while found == nil && Date().timeIntervalSince(started) < 10 && process.isRunning {
+                text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+                if let range = text.range(of: prefix), text[range.upperBound...].contains("\n") {
+                    found = UInt16(text[range.upperBound...].drop { !$0.isNumber }.prefix { $0.isNumber })
+                } else {
+                    Thread.sleep(forTimeInterval: 0.01)
                 }
             }
-            // Keep draining so a chatty server never blocks on a full pipe.
-            out.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
-            guard port != 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "no port in: \(text)"]) }
+            guard let found else {
+                process.killGroup()
+                throw ChildProcessError("no port in: \(text)")
+            }
+            port = found
         }
+
         deinit {
-            // SIGKILL: the test runner's ignored SIGTERM is inherited across exec by s_server.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.killGroup()
+            process.wait(timeout: 5)
+            unlink(output)
         }
     }
 
@@ -168,13 +169,12 @@ import Testing
         try CertFactory.run(["chmod", "600", data + "/server.key"])
         let port = try Self.freePort()
         let options = "-p \(port) -k \(sock) -c listen_addresses=127.0.0.1 -c ssl=on -c fsync=off"
-        // pg_ctl through system(3): Foundation's Process never sees pg_ctl exit once it has
-        // daemonized the server (the test waited forever on a zombie), and system() simply waitpid()s.
-        func pgctl(_ args: String) -> Int32 {
-            system("runuser -u postgres -- \(bin)pg_ctl -D '\(data)' \(args) </dev/null >/dev/null 2>&1")
+        func pgctl(_ args: [String]) -> Int32 {
+            let result = try? runCommand(["runuser", "-u", "postgres", "--", bin + "pg_ctl", "-D", data] + args, timeout: 60)
+            return result?.status ?? -1
         }
-        #expect(pgctl("-o '\(options)' -l '\(base)/log' -w -t 30 start") == 0)
-        defer { _ = pgctl("-m immediate -w stop") }
+        #expect(pgctl(["-o", options, "-l", base + "/log", "-w", "-t", "30", "start"]) == 0)
+        defer { _ = pgctl(["-m", "immediate", "-w", "stop"]) }
         let target = "127.0.0.1:\(port)"
         let text = try Self.scrape([target + ",starttls=postgres,sni=db.example"], caFile: f.path("pg.pem"))
         #expect(Self.value(text, "ssl_probe_success", ["target=\"\(target)\""]) == 1)

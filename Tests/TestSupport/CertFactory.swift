@@ -34,34 +34,12 @@ public final class CertFactory {
     public func path(_ name: String) -> String { dir + "/" + name }
 
     @discardableResult
-    public static func run(_ arguments: [String], detached: Bool = false) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        if detached {
-            // A daemon (pg_ctl start) keeps inherited pipes open: reading them would never end.
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw NSError(domain: "CertFactory", code: Int(process.terminationStatus), userInfo: [
-                    NSLocalizedDescriptionKey: "\(arguments.joined(separator: " ")) failed"])
-            }
-            return ""
+    public static func run(_ arguments: [String]) throws -> String {
+        let result = try runCommand(arguments, timeout: 60)
+        guard result.status == 0 else {
+            throw ChildProcessError("\(arguments.joined(separator: " ")): \(result.stderr)")
         }
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "CertFactory", code: Int(process.terminationStatus), userInfo: [
-                NSLocalizedDescriptionKey: "\(arguments.joined(separator: " ")): \(String(decoding: errors, as: UTF8.self))"])
-        }
-        return String(decoding: data, as: UTF8.self)
+        return result.stdout
     }
 
     private func keyArgs(_ key: Key) -> [String] {
