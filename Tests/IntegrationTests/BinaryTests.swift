@@ -84,6 +84,28 @@ print(len(families), samples)
         #expect(result.stderr.contains("cannot listen"))
     }
 
+    /// libpq, libssl and libcrypto are loaded only when a collector needs them: an exporter that
+    /// watches no database and no certificate does not map them (they cost ~5 MB RSS together).
+    @Test func optionalLibrariesAreLoadedOnlyWhenUsed() throws {
+        func mapped(_ exporter: ExporterProcess) throws -> String {
+            try String(contentsOfFile: "/proc/\(exporter.process.pid)/maps", encoding: .utf8)
+        }
+        let plain = try ExporterProcess()
+        #expect(try plain.get("/metrics").status == 200)
+        let plainMaps = try mapped(plain)
+        for library in ["libcrypto.so", "libssl.so", "libpq.so"] {
+            #expect(!plainMaps.contains(library), "\(library) is mapped without a user")
+        }
+
+        let certificates = try CertFactory()
+        let pem = try certificates.selfSigned("lazy", cn: "lazy.example")
+        let watching = try ExporterProcess(["--collector.disable-defaults", "--collector.tls", "--tls.file=\(pem)"])
+        #expect(try mapped(watching).contains("libcrypto.so") == false, "loaded before the first scrape")
+        let body = String(decoding: try watching.get("/metrics").body, as: UTF8.self)
+        #expect(sampleValue(body, "x509_cert_not_after", ["subject_CN": "lazy.example"]) != nil, "\(body.prefix(500))")
+        #expect(try mapped(watching).contains("libcrypto.so"))
+    }
+
     /// With the descriptor limit pinned at 48 (hard and soft), 100 clients exhaust it: accept(2)
     /// fails with EMFILE, the exporter sheds connections instead of spinning or crashing, and
     /// serves again once the clients are gone.

@@ -29,13 +29,22 @@ public struct CertificateFileContent: Sendable, Equatable {
 
 enum CertificateFileParser {
     /// PEM (any number of blocks) or a single DER certificate. Repeats within a file are dropped.
+    /// Without libcrypto nothing can be parsed: the file is reported unreadable, with the reason.
     static func parse(_ bytes: [UInt8]) -> CertificateFileContent {
+        do {
+            return try parseCertificates(bytes)
+        } catch {
+            return .failure(.unreadable, error.description)
+        }
+    }
+
+    private static func parseCertificates(_ bytes: [UInt8]) throws(OpenSSLLibrary.LoadError) -> CertificateFileContent {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
             return .failure(.empty, "file is empty")
         }
         guard PEM.looksLikePEM(bytes) else {
             // DER is one certificate: an ASN.1 SEQUENCE (0x30).
-            guard bytes.first == 0x30, let cert = OpenSSL.parseCertificate(der: bytes) else {
+            guard bytes.first == 0x30, let cert = try OpenSSL.parseCertificate(der: bytes) else {
                 return .failure(.noCertificate, "neither PEM nor a DER certificate")
             }
             return CertificateFileContent(certificates: [cert])
@@ -52,7 +61,7 @@ enum CertificateFileParser {
         var seen = Set<String>()
         var bad = 0
         for block in blocks where PEM.certificateLabels.contains(block.label) {
-            guard let cert = OpenSSL.parseCertificate(der: block.der) else { bad += 1; continue }
+            guard let cert = try OpenSSL.parseCertificate(der: block.der) else { bad += 1; continue }
             if seen.insert(cert.identity).inserted { content.certificates.append(cert) }
         }
         if bad > 0 {
