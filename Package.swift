@@ -30,12 +30,18 @@ let package = Package(
         .executableTarget(
             name: "StackExporter",
             dependencies: ["ExporterCore"],
-            // lld (shipped with the Swift toolchain) can pack relative relocations (DT_RELR, glibc
-            // ≥ 2.36): ~25,000 RELATIVE records shrink from 600 KB to 5 KB, which the dynamic loader
-            // would otherwise read into resident memory at every start. scripts/build-release adds
-            // a static libstdc++.
+            // lld (shipped with the Swift toolchain) for two things that keep resident memory low:
+            // packed relative relocations (DT_RELR, glibc ≥ 2.36), so ~25,000 RELATIVE records take
+            // 5 KB instead of 600 KB that the dynamic loader reads at every start; and the functions
+            // a running exporter executes placed together (link/symbol-order.txt, made by
+            // scripts/make-link-order), so they fill a few pages rather than touching 64 KB
+            // fault-around windows all over .text. scripts/build-release adds a static libstdc++.
             linkerSettings: [
-                .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux])),
+                .unsafeFlags([
+                    "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                    "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/link/symbol-order.txt",
+                    "-Xlinker", "--no-warn-symbol-ordering",
+                ], .when(platforms: [.linux])),
             ]),
         // Helpers shared by both test targets (test targets cannot share sources).
         .target(
