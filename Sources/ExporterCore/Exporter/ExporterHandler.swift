@@ -13,6 +13,7 @@ public final class ExporterHandler: HTTPHandler {
     private let scraper: Scraper
     private let selfMetrics: SelfMetrics
     private let exposition: ExpositionStats
+    private let normalizerPlan = Normalizer.PlanCache()
     private let logger: Logger
     private let landingPage: [UInt8]
     /// `/probe` (TLS endpoints, ssl_exporter style); nil when the build or flags provide none.
@@ -87,7 +88,7 @@ public final class ExporterHandler: HTTPHandler {
 
     /// Normalizes, renders in the negotiated format and compresses when asked.
     private func render(_ families: [MetricFamily], for request: HTTPRequest) -> HTTPResponse {
-        let normalized = Normalizer.normalize(families, stats: exposition)
+        let normalized = Normalizer.normalize(families, stats: exposition, cache: normalizerPlan)
         let format = ContentNegotiation.format(accept: request.header("accept"))
         var body = format == .openMetrics ? OpenMetricsFormat.render(normalized) : TextFormat.render(normalized)
         var headers = [HTTPHeader("Vary", "Accept, Accept-Encoding")]

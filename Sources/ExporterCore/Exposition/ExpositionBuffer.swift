@@ -4,14 +4,20 @@ struct ExpositionBuffer {
 
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
-    mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    /// Names and label values are native or small strings, whose bytes are contiguous: one copy
+    /// of the buffer instead of the element-by-element sequence append.
+    @inline(__always)
+    mutating func append(_ text: String) {
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes.append(contentsOf: $0) }
+        if copied == nil { bytes.append(contentsOf: text.utf8) }
+    }
     mutating func append(_ byte: UInt8) { bytes.append(byte) }
 
     /// Label values escape `\`, `"` and newline in both formats (exposition_formats.md).
     mutating func appendLabelValue(_ value: String) {
         // Almost no value needs escaping: copy those in one go.
         if !value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) {
-            bytes.append(contentsOf: value.utf8)
+            append(value)
             return
         }
         for byte in value.utf8 {
@@ -21,6 +27,15 @@ struct ExpositionBuffer {
             case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
             default: bytes.append(byte)
             }
+        }
+    }
+
+    /// HELP of a descriptor: most need no escaping, which the descriptor knows already.
+    mutating func appendHelp(of descriptor: FamilyDescriptor, escapeQuotes: Bool) {
+        if descriptor.helpIsPlain {
+            append(descriptor.help)
+        } else {
+            appendHelp(descriptor.help, escapeQuotes: escapeQuotes)
         }
     }
 

@@ -5,13 +5,22 @@ public enum MetricType: String, Sendable {
 
 /// What a metric family is, declared once beside the collector that emits it: name, type, help
 /// and the label names its samples carry (swift-prometheus' MetricDescriptor requires help too).
-public struct FamilyDescriptor: Sendable, Equatable {
+///
+/// A class, not a struct: every sample's family carries one, and passing five strings and an array
+/// by value cost a retain and release each, several times per family and scrape. What every scrape
+/// would otherwise recompute (is the name valid, does the help need escaping) is worked out here,
+/// once per descriptor.
+public final class FamilyDescriptor: Sendable, Equatable {
     public let name: String
     public let type: MetricType
     public let help: String
     /// The base unit (`seconds`, `bytes`, …) written as `# UNIT` in OpenMetrics when the name ends with it.
     public let unit: String
     public let labels: [String]
+    /// `MetricNames.isValidMetricName(name)`.
+    let hasValidName: Bool
+    /// The help text has no byte that either writer escapes (`\`, newline, CR, `"`).
+    let helpIsPlain: Bool
 
     public init(name: String, type: MetricType, help: String, unit: String = "", labels: [String] = []) {
         self.name = name
@@ -19,6 +28,12 @@ public struct FamilyDescriptor: Sendable, Equatable {
         self.help = help
         self.unit = unit
         self.labels = labels
+        hasValidName = MetricNames.isValidMetricName(name)
+        helpIsPlain = !help.utf8.contains { $0 == 0x5C || $0 == 0x0A || $0 == 0x0D || $0 == 0x22 }
+    }
+
+    public static func == (a: FamilyDescriptor, b: FamilyDescriptor) -> Bool {
+        a === b || (a.name == b.name && a.type == b.type && a.help == b.help && a.unit == b.unit && a.labels == b.labels)
     }
 }
 
@@ -37,13 +52,17 @@ public enum MetricNames {
 
     /// Label names: `[a-zA-Z_][a-zA-Z0-9_]*`, and `__` is reserved for Prometheus itself.
     public static func isValidLabelName(_ name: String) -> Bool {
-        var first = true
+        // One pass over the bytes (the normalizer checks every label of every sample): the `__`
+        // prefix is seen on the way rather than with hasPrefix, which is generic and slow.
+        var count = 0
+        var leadingUnderscores = 0
         for byte in name.utf8 {
-            let ok = isLetter(byte) || byte == UInt8(ascii: "_") || (!first && isDigit(byte))
+            let ok = isLetter(byte) || byte == UInt8(ascii: "_") || (count > 0 && isDigit(byte))
             if !ok { return false }
-            first = false
+            if byte == UInt8(ascii: "_") && leadingUnderscores == count { leadingUnderscores += 1 }
+            count += 1
         }
-        return !first && !name.hasPrefix("__")
+        return count > 0 && leadingUnderscores < 2
     }
 
     /// Turns a name that comes from outside (a Docker label, a setting) into a valid label or

@@ -7,40 +7,77 @@
 /// It runs on every scrape over every sample, so it compares UTF-8 bytes in place and only sorts
 /// what is not already in order (most collectors emit in order).
 public enum Normalizer {
-    public static func normalize(_ families: [MetricFamily], stats: ExpositionStats) -> [MetricFamily] {
-        var byName: [String: Int] = [:]
-        byName.reserveCapacity(families.count)
+    /// How the families of a scrape are merged and ordered. It depends only on the families'
+    /// names and types, which are the same from one scrape to the next: a `PlanCache` keeps the
+    /// last plan, so a steady scrape compares names instead of hashing and sorting them.
+    struct Plan: Sendable {
+        enum Target: Sendable { case family(Int), invalidName, typeConflict }
+        /// Where each input family goes: a merged family, or dropped for the reason given.
+        var targets: [Target]
+        /// Merged family indices in output (name) order.
+        var order: [Int]
+    }
+
+    struct PlanKey: Sendable, Equatable {
+        var names: [String]
+        var types: [MetricType]
+    }
+
+    public final class PlanCache: Sendable {
+        let last = LastResult<PlanKey, Plan>()
+        public init() {}
+    }
+
+    public static func normalize(_ families: [MetricFamily], stats: ExpositionStats, cache: PlanCache? = nil) -> [MetricFamily] {
+        let key = PlanKey(names: families.map(\.name), types: families.map(\.descriptor.type))
+        let plan = cache?.last.value(for: key) { makePlan(families) } ?? makePlan(families)
         var merged: [MetricFamily] = []
-        merged.reserveCapacity(families.count)
-        for family in families {
-            guard MetricNames.isValidMetricName(family.name) else {
-                stats.recordInvalidName(max(1, family.samples.count))
-                continue
-            }
-            if let index = byName[family.name] {
-                // Same name from two sources: keep it only if the type agrees, else the first wins.
-                if merged[index].descriptor.type == family.descriptor.type {
-                    merged[index].samples.append(contentsOf: family.samples)
-                } else {
-                    stats.recordDuplicateSeries(family.samples.count)
-                }
-            } else {
-                byName[family.name] = merged.count
-                merged.append(family)
+        merged.reserveCapacity(plan.order.count)
+        for (family, target) in zip(families, plan.targets) {
+            switch target {
+            case .family(let index) where index == merged.count: merged.append(family)
+            case .family(let index): merged[index].samples.append(contentsOf: family.samples)
+            case .invalidName: stats.recordInvalidName(max(1, family.samples.count))
+            case .typeConflict: stats.recordDuplicateSeries(family.samples.count)
             }
         }
-        for index in merged.indices {
+        var result: [MetricFamily] = []
+        result.reserveCapacity(merged.count)
+        for index in plan.order {
             // Swap the samples out so cleaning them does not copy the array.
             var samples: [Sample] = []
             swap(&samples, &merged[index].samples)
-            merged[index].samples = cleanSamples(samples, type: merged[index].descriptor.type, stats: stats)
+            let cleaned = cleanSamples(samples, type: merged[index].descriptor.type, stats: stats)
+            if !cleaned.isEmpty { result.append(MetricFamily(merged[index].descriptor, samples: cleaned)) }
         }
-        merged.removeAll { $0.samples.isEmpty }
-        // Sort positions by name, not families: moving a family copies five strings and two arrays.
-        let names = merged.map(\.name)
-        if isSorted(names, by: UTF8Order.less) { return merged }
-        let order = names.indices.sorted { UTF8Order.less(names[$0], names[$1]) }
-        return order.map { merged[$0] }
+        return result
+    }
+
+    /// One family per name in the order first seen; a second family of the same name is merged
+    /// into the first if the type agrees, else dropped; invalid names are dropped.
+    static func makePlan(_ families: [MetricFamily]) -> Plan {
+        var byName: [String: Int] = [:]
+        byName.reserveCapacity(families.count)
+        var targets: [Plan.Target] = []
+        targets.reserveCapacity(families.count)
+        var names: [String] = []
+        var types: [MetricType] = []
+        for family in families {
+            guard family.descriptor.hasValidName else {
+                targets.append(.invalidName)
+                continue
+            }
+            if let index = byName[family.name] {
+                targets.append(types[index] == family.descriptor.type ? .family(index) : .typeConflict)
+            } else {
+                byName[family.name] = names.count
+                targets.append(.family(names.count))
+                names.append(family.name)
+                types.append(family.descriptor.type)
+            }
+        }
+        let order = isSorted(names, by: UTF8Order.less) ? Array(names.indices) : names.indices.sorted { UTF8Order.less(names[$0], names[$1]) }
+        return Plan(targets: targets, order: order)
     }
 
     private static func cleanSamples(_ input: [Sample], type: MetricType, stats: ExpositionStats) -> [Sample] {

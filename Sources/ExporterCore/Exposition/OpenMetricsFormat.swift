@@ -16,7 +16,7 @@ public enum OpenMetricsFormat {
                 out.append("# HELP ")
                 out.append(base)
                 out.append(UInt8(ascii: " "))
-                out.appendHelp(d.help, escapeQuotes: true)
+                out.appendHelp(of: d, escapeQuotes: true)
                 out.append(UInt8(ascii: "\n"))
             }
             out.append("# TYPE ")

@@ -12,7 +12,7 @@ public enum TextFormat {
                 out.append("# HELP ")
                 out.append(d.name)
                 out.append(UInt8(ascii: " "))
-                out.appendHelp(d.help, escapeQuotes: false)
+                out.appendHelp(of: d, escapeQuotes: false)
                 out.append(UInt8(ascii: "\n"))
             }
             out.append("# TYPE ")

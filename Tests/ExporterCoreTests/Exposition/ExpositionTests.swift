@@ -98,6 +98,32 @@ private func sampleFamilies() -> [MetricFamily] {
         #expect(stats.duplicateSeries == 1)
     }
 
+    /// The plan cache reuses the last merge and order only for the same names and types: scrapes
+    /// with other families, or the same again, give exactly what an uncached run gives, and the
+    /// drops are counted on every scrape.
+    @Test func cachedPlanGivesTheUncachedResult() {
+        let cache = Normalizer.PlanCache()
+        let counter = MetricFamily(FamilyDescriptor(name: "clash", type: .counter, help: "c"), value: 1)
+        let scrapes: [[MetricFamily]] = [
+            [gauge("b", 1), gauge("a", 2), gauge("b", 3, labels: [Label("x", "1")]), gauge("clash", 5), counter, gauge("bad-name", 1)],
+            [gauge("b", 1), gauge("a", 2), gauge("b", 3, labels: [Label("x", "1")]), gauge("clash", 5), counter, gauge("bad-name", 1)],
+            [gauge("c", 1), gauge("a", 2)],
+            [gauge("a", 2), gauge("c", 1)],
+            [gauge("b", 1), gauge("a", 2), gauge("b", 3, labels: [Label("x", "1")]), counter, gauge("clash", 5), gauge("bad-name", 1)],
+        ]
+        for families in scrapes {
+            let cachedStats = ExpositionStats(), plainStats = ExpositionStats()
+            let cached = Normalizer.normalize(families, stats: cachedStats, cache: cache)
+            let plain = Normalizer.normalize(families, stats: plainStats)
+            #expect(cached == plain)
+            #expect(cached.map(\.name) == cached.map(\.name).sorted())
+            #expect(cachedStats.duplicateSeries == plainStats.duplicateSeries)
+            #expect(cachedStats.invalidNamesDropped == plainStats.invalidNamesDropped)
+        }
+        let last = Normalizer.normalize(scrapes[4], stats: ExpositionStats(), cache: cache)
+        #expect(last.first { $0.name == "clash" }?.descriptor.type == .counter)
+    }
+
     @Test(arguments: ["1abc", "with-dash", "", "spaß"])
     func dropsInvalidMetricNames(_ name: String) {
         let stats = ExpositionStats()

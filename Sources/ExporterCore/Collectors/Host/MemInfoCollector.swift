@@ -6,22 +6,41 @@ enum MemInfoMetrics {
 }
 
 /// Every /proc/meminfo field as `node_memory_<Field>[_bytes]` (gauges, as node_exporter), plus
-/// cAdvisor's `machine_memory_bytes` from MemTotal.
+/// cAdvisor's `machine_memory_bytes` from MemTotal. The names are worked out once per distinct
+/// set of lines (`LineLayoutCache`); a scrape reads the numbers.
 struct MemInfoCollector: ProcFSCollector {
     let proc: ProcFS
+    private let layout = LineLayoutCache()
+
+    init(proc: ProcFS) { self.proc = proc }
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
-        let fields = try parseMemInfo(proc.read("meminfo"))
-        var families: [MetricFamily] = []
-        families.reserveCapacity(fields.count + 1)
-        for field in fields {
-            let descriptor = FamilyDescriptor(
-                name: "node_memory_" + field.name, type: .gauge, help: "Memory information field \(field.name).",
-                unit: field.name.hasSuffix("_bytes") ? "bytes" : "")
-            families.append(MetricFamily(descriptor, value: field.value))
-            if field.name == "MemTotal_bytes" { families.append(MetricFamily(MemInfoMetrics.machineMemory, value: field.value)) }
-        }
+        let text = try proc.read("meminfo")
+        let families = try text.withBytes { bytes throws(ParseError) -> [MetricFamily] in try self.families(bytes) }
         guard !families.isEmpty else { throw CollectorError("\(proc.path("meminfo")): empty") }
+        return families
+    }
+
+    private func families(_ bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) -> [MetricFamily] {
+        var scanner = ByteFields(bytes)
+        var key: [UInt8] = []
+        let lines = try scanMemInfo(&scanner, key: &key)
+        let descriptors = try layout.value(for: key) { () throws(ParseError) in
+            lines.map { line in
+                let name = MemInfoNames.name(scanner.text(line.name), kB: line.kB)
+                return FamilyDescriptor(name: "node_memory_" + name, type: .gauge, help: "Memory information field \(name).",
+                                        unit: line.kB ? "bytes" : "")
+            }
+        }
+        var families: [MetricFamily] = []
+        families.reserveCapacity(descriptors.count + 1)
+        for (index, descriptor) in descriptors.enumerated() {
+            guard let descriptor else { continue }
+            families.append(MetricFamily(descriptor, value: lines[index].value))
+            if descriptor.name == "node_memory_MemTotal_bytes" {
+                families.append(MetricFamily(MemInfoMetrics.machineMemory, value: lines[index].value))
+            }
+        }
         return families
     }
 }

@@ -1,5 +1,3 @@
-import Synchronization
-
 enum NetStatMetrics {
     // node_exporter v1.12.1 default (collector/netstat_linux.go), plus Tcp_MaxConn, which Node
     // Exporter Full graphs.
@@ -14,12 +12,14 @@ enum NetStatMetrics {
 /// and /proc/net/snmp6 (absent without IPv6).
 ///
 /// The files hold ~300 counters of which ~60 are selected by `--collector.netstat.fields`, and the
-/// names do not change between scrapes: the selection (positions and descriptors) is worked out
-/// once per distinct header line and reused, so a scrape only parses the selected numbers.
+/// names do not change between scrapes: the selection is worked out once per distinct set of header
+/// lines (`LineLayoutCache`), so a scrape only parses the selected numbers.
 struct NetStatCollector: ProcFSCollector {
     let proc: ProcFS
     let fields: NamePattern
-    private let selections = NetStatSelections()
+    private let netstatLayout = LineLayoutCache()
+    private let snmpLayout = LineLayoutCache()
+    private let snmp6Layout = LineLayoutCache()
 
     init(proc: ProcFS, fields: NamePattern) {
         self.proc = proc
@@ -29,82 +29,41 @@ struct NetStatCollector: ProcFSCollector {
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
         var families: [MetricFamily] = []
         families.reserveCapacity(96)
-        try collectProtocolPairs(proc.read("net/netstat"), file: "net/netstat", into: &families)
-        try collectProtocolPairs(proc.read("net/snmp"), file: "net/snmp", into: &families)
+        try collectProtocolPairs(proc.read("net/netstat"), file: "net/netstat", layout: netstatLayout, into: &families)
+        try collectProtocolPairs(proc.read("net/snmp"), file: "net/snmp", layout: snmpLayout, into: &families)
         if let snmp6 = try proc.readIfPresent("net/snmp6") {  // absent when IPv6 is disabled
-            for entry in try parseNameValueLines(snmp6, file: "net/snmp6") {
-                if let descriptor = selections.descriptor(forSNMP6: entry.name, fields: fields) {
-                    families.append(MetricFamily(descriptor, value: entry.value))
-                }
+            let entries = try NameValueLines.read(snmp6, file: "net/snmp6", layout: snmp6Layout) { raw in
+                snmp6Name(Substring(raw)).flatMap { fields.matches($0) ? Self.descriptor($0) : nil }
             }
+            for entry in entries { families.append(MetricFamily(entry.descriptor, value: entry.value)) }
         }
         return families
     }
 
-    /// Pairs of lines `Proto: Name1 Name2…` / `Proto: v1 v2…` (see `parseProtocolPairs`).
-    private func collectProtocolPairs(_ text: String, file: String, into families: inout [MetricFamily]) throws(ParseError) {
-        let lines = ProcText.lines(text)
-        var i = 0
-        while i + 1 < lines.count {
-            let selection = try selections.selection(forHeader: lines[i], file: file, line: i + 1, fields: fields)
-            let values = ProcText.fields(lines[i + 1])
-            guard values.count == selection.width, values.first == selection.proto else {
-                throw ParseError(file: file, line: i + 2, text: lines[i + 1])
+    /// Pairs of lines `Proto: Name1 Name2…` / `Proto: v1 v2…` (see `parseProtocolPairs`, which
+    /// checks the same things).
+    private func collectProtocolPairs(
+        _ text: String, file: String, layout: LineLayoutCache, into families: inout [MetricFamily]
+    ) throws(ParseError) {
+        try text.withBytes { bytes throws(ParseError) in
+            var scanner = ByteFields(bytes)
+            var key: [UInt8] = []
+            let (headers, valueFields) = try scanProtocolPairs(&scanner, file: file, key: &key)
+            let descriptors = try layout.value(for: key) { () throws(ParseError) in
+                protocolPairNames(scanner, headers).map { fields.matches($0) ? Self.descriptor($0) : nil }
             }
-            for (index, descriptor) in selection.picks {
+            for (index, descriptor) in descriptors.enumerated() {
+                guard let descriptor else { continue }
                 // Tcp MaxConn is -1 ("dynamic"): signed numbers are fine.
-                guard let value = ProcText.number(values[index]) else { throw ParseError(file: file, line: i + 2, text: lines[i + 1]) }
+                guard let value = scanner.number(valueFields[index]) else {
+                    throw ParseError(file: file, line: scanner.lineNumber(at: valueFields[index]), text: scanner.line(around: valueFields[index]))
+                }
                 families.append(MetricFamily(descriptor, value: value))
             }
-            i += 2
         }
-        if i < lines.count { throw ParseError(file: file, line: i + 1, text: lines[i]) }
-    }
-}
-
-/// The memoised field selections of the netstat collector (bounded: cleared when it grows).
-final class NetStatSelections: Sendable {
-    struct Selection: Sendable {
-        let proto: Substring
-        let width: Int
-        let picks: [(index: Int, descriptor: FamilyDescriptor)]
     }
 
-    private let headers = Mutex<[String: Selection]>([:])
-    private let snmp6 = Mutex<[String: FamilyDescriptor?]>([:])
-    private static let limit = 256
-
-    func selection(forHeader line: Substring, file: String, line number: Int, fields: NamePattern) throws(ParseError) -> Selection {
-        let key = String(line)
-        if let known = headers.withLock({ $0[key] }) { return known }
-        let names = ProcText.fields(line)
-        guard let proto = names.first, proto.last == ":" else { throw ParseError(file: file, line: number, text: line) }
-        let prefix = String(proto.dropLast()) + "_"
-        var picks: [(index: Int, descriptor: FamilyDescriptor)] = []
-        for k in 1..<names.count {
-            let name = prefix + names[k]
-            if fields.matches(name) { picks.append((k, Self.descriptor(name))) }
-        }
-        let selection = Selection(proto: Substring(String(proto)), width: names.count, picks: picks)
-        headers.withLock { cache in
-            if cache.count >= Self.limit { cache.removeAll() }
-            cache[key] = selection
-        }
-        return selection
-    }
-
-    func descriptor(forSNMP6 raw: Substring, fields: NamePattern) -> FamilyDescriptor? {
-        let key = String(raw)
-        if let known = snmp6.withLock({ $0[key] }) { return known }
-        let descriptor = snmp6Name(raw).flatMap { fields.matches($0) ? Self.descriptor($0) : nil }
-        snmp6.withLock { cache in
-            if cache.count >= Self.limit * 4 { cache.removeAll() }
-            cache[key] = descriptor
-        }
-        return descriptor
-    }
-
-    private static func descriptor(_ name: String) -> FamilyDescriptor {
+    static func descriptor(_ name: String) -> FamilyDescriptor {
         FamilyDescriptor(name: "node_netstat_" + name, type: .untyped, help: "Statistic \(name).")
     }
 }

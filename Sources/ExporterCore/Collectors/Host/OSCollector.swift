@@ -14,9 +14,13 @@ enum OSMetrics {
         help: "Metric containing the major.minor part of the OS version.", labels: ["id", "id_like", "name"])
 }
 
-/// `node_os_info` and `node_os_version` from os-release(5) under the root file system.
+/// `node_os_info` and `node_os_version` from os-release(5) under the root file system. The file is
+/// read every scrape (an upgrade changes it) but parsed again only when its text changed.
 struct OSCollector: ProcFSCollector {
     let rootfs: ProcFS
+    private let last = LastResult<String, [MetricFamily]>()
+
+    init(rootfs: ProcFS) { self.rootfs = rootfs }
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
         let text: String
@@ -25,7 +29,10 @@ struct OSCollector: ProcFSCollector {
         } catch {
             text = try rootfs.read("usr/lib/os-release")
         }
-        let release = parseOSRelease(text)
+        return last.value(for: text) { Self.families(parseOSRelease(text)) }
+    }
+
+    private static func families(_ release: [String: String]) -> [MetricFamily] {
         var info = MetricFamily(OSMetrics.info)
         info.add(OSMetrics.infoKeys.map { release[$0.1] ?? "" }, 1)
         var families = [info]

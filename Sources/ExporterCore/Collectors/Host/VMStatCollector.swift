@@ -8,19 +8,47 @@ enum VMStatMetrics {
 }
 
 /// `node_vmstat_<field>` for the /proc/vmstat fields selected by `--collector.vmstat.fields`;
-/// untyped, as node_exporter (some fields are counters, some gauges).
+/// untyped, as node_exporter (some fields are counters, some gauges). The ~180 names and which of
+/// them are selected are worked out once (`LineLayoutCache`); a scrape reads the numbers.
 struct VMStatCollector: ProcFSCollector {
     let proc: ProcFS
     let fields: NamePattern
+    private let layout = LineLayoutCache()
+
+    init(proc: ProcFS, fields: NamePattern) {
+        self.proc = proc
+        self.fields = fields
+    }
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
-        var families: [MetricFamily] = []
-        for entry in try parseNameValueLines(proc.read("vmstat"), file: "vmstat") {
-            let name = String(entry.name)
-            guard fields.matches(name) else { continue }
-            let descriptor = FamilyDescriptor(name: "node_vmstat_" + name, type: .untyped, help: "/proc/vmstat information field \(name).")
-            families.append(MetricFamily(descriptor, value: entry.value))
+        let entries = try NameValueLines.read(proc.read("vmstat"), file: "vmstat", layout: layout) { name in
+            fields.matches(name)
+                ? FamilyDescriptor(name: "node_vmstat_" + name, type: .untyped, help: "/proc/vmstat information field \(name).")
+                : nil
         }
-        return families
+        return entries.map { MetricFamily($0.descriptor, value: $0.value) }
+    }
+}
+
+/// `name value` lines (/proc/vmstat, /proc/net/snmp6) through a `LineLayoutCache`: the same
+/// checks as `parseNameValueLines`, without a String per line.
+enum NameValueLines {
+    static func read(
+        _ text: String, file: String, layout: LineLayoutCache, describe: (String) -> FamilyDescriptor?
+    ) throws(ParseError) -> [(descriptor: FamilyDescriptor, value: Double)] {
+        try text.withBytes { bytes throws(ParseError) in
+            var scanner = ByteFields(bytes)
+            var key: [UInt8] = []
+            let lines = try scanNameValueLines(&scanner, file: file, key: &key)
+            let descriptors = try layout.value(for: key) { () throws(ParseError) in
+                lines.map { describe(scanner.text($0.name)) }
+            }
+            var result: [(descriptor: FamilyDescriptor, value: Double)] = []
+            result.reserveCapacity(64)
+            for (index, descriptor) in descriptors.enumerated() {
+                if let descriptor { result.append((descriptor, lines[index].value)) }
+            }
+            return result
+        }
     }
 }

@@ -5,17 +5,30 @@ struct NamedValue: Equatable {
 }
 
 func parseNameValueLines(_ text: String, file: String) throws(ParseError) -> [NamedValue] {
-    var result: [NamedValue] = []
-    result.reserveCapacity(200)
-    var lineNumber = 0
-    for line in ProcText.allLines(text) {
-        lineNumber += 1
-        let f = ProcText.fields(line)
-        if f.isEmpty { continue }
-        guard f.count == 2, let value = ProcText.number(f[1]) else { throw ParseError(file: file, line: lineNumber, text: line) }
-        result.append(NamedValue(name: f[0], value: value))
+    try text.withBytes { bytes throws(ParseError) -> [NamedValue] in
+        var scanner = ByteFields(bytes)
+        var key: [UInt8] = []
+        return try scanNameValueLines(&scanner, file: file, key: &key).map { NamedValue(name: Substring(scanner.text($0.name)), value: $0.value) }
     }
-    return result
+}
+
+/// The `name value` lines, and in `key` all names for a `LineLayoutCache`.
+func scanNameValueLines(_ scanner: inout ByteFields, file: String, key: inout [UInt8]) throws(ParseError) -> [(name: Range<Int>, value: Double)] {
+    var fields: [Range<Int>] = []
+    fields.reserveCapacity(4)
+    key.reserveCapacity(scanner.bytes.count)
+    var lines: [(name: Range<Int>, value: Double)] = []
+    lines.reserveCapacity(256)
+    while scanner.nextLine(into: &fields) {
+        if fields.isEmpty { continue }
+        guard fields.count == 2, let value = scanner.number(fields[1]) else {
+            throw ParseError(file: file, line: scanner.lineNumber, text: scanner.line(around: fields[0]))
+        }
+        key.append(contentsOf: UnsafeBufferPointer(rebasing: scanner.bytes[fields[0]]))
+        key.append(0x0A)
+        lines.append((fields[0], value))
+    }
+    return lines
 }
 
 /// /proc/net/snmp6 names such as `Ip6InReceives` or `UdpLite6InErrors` split after the `6`, as
@@ -29,24 +42,60 @@ func snmp6Name(_ raw: Substring) -> String? {
 /// /proc/net/netstat and /proc/net/snmp: pairs of lines `Proto: Name1 Name2…` and
 /// `Proto: v1 v2…`. Yields `Proto_Name` and the value.
 func parseProtocolPairs(_ text: String, file: String) throws(ParseError) -> [(name: String, value: Double)] {
-    var result: [(name: String, value: Double)] = []
-    result.reserveCapacity(256)
-    let lines = ProcText.lines(text)
-    var i = 0
-    while i + 1 < lines.count {
-        let names = ProcText.fields(lines[i]), values = ProcText.fields(lines[i + 1])
-        guard let proto = names.first, proto.last == ":", values.first == proto, names.count == values.count
-        else { throw ParseError(file: file, line: i + 1, text: lines[i]) }
-        let prefix = String(proto.dropLast()) + "_"
-        for k in 1..<names.count {
-            // Tcp MaxConn is -1 ("dynamic"): signed numbers are fine.
-            guard let v = ProcText.number(values[k]) else { throw ParseError(file: file, line: i + 2, text: lines[i + 1]) }
-            result.append((prefix + names[k], v))
+    try text.withBytes { bytes throws(ParseError) -> [(name: String, value: Double)] in
+        var scanner = ByteFields(bytes)
+        var key: [UInt8] = []
+        let pairs = try scanProtocolPairs(&scanner, file: file, key: &key)
+        var result: [(name: String, value: Double)] = []
+        for (name, field) in zip(protocolPairNames(scanner, pairs.headers), pairs.values) {
+            guard let value = scanner.number(field) else {
+                throw ParseError(file: file, line: scanner.lineNumber(at: field), text: scanner.line(around: field))
+            }
+            result.append((name, value))
         }
-        i += 2
+        return result
     }
-    if i < lines.count { throw ParseError(file: file, line: i + 1, text: lines[i]) }
-    return result
+}
+
+/// The header fields of each pair, and every value field (the protocol column left out) in order;
+/// in `key` the header lines for a `LineLayoutCache`. Values are checked when they are parsed.
+func scanProtocolPairs(
+    _ scanner: inout ByteFields, file: String, key: inout [UInt8]
+) throws(ParseError) -> (headers: [[Range<Int>]], values: [Range<Int>]) {
+    var header: [Range<Int>] = [], values: [Range<Int>] = []
+    header.reserveCapacity(128)
+    values.reserveCapacity(128)
+    key.reserveCapacity(scanner.bytes.count)
+    var headers: [[Range<Int>]] = []
+    var valueFields: [Range<Int>] = []
+    valueFields.reserveCapacity(320)
+    while scanner.nextLine(into: &header) {
+        if header.isEmpty { continue }
+        guard let proto = header.first, scanner.lastByte(proto) == UInt8(ascii: ":") else {
+            throw ParseError(file: file, line: scanner.lineNumber, text: scanner.line(around: header[0]))
+        }
+        var hasValues = scanner.nextLine(into: &values)
+        while hasValues && values.isEmpty { hasValues = scanner.nextLine(into: &values) }
+        guard hasValues else { throw ParseError(file: file, line: scanner.lineNumber, text: scanner.line(around: proto)) }
+        guard values.count == header.count, scanner.same(values[0], proto) else {
+            throw ParseError(file: file, line: scanner.lineNumber, text: scanner.line(around: values[0]))
+        }
+        key.append(contentsOf: UnsafeBufferPointer(rebasing: scanner.bytes[proto.lowerBound..<header[header.count - 1].upperBound]))
+        key.append(0x0A)
+        headers.append(header)
+        valueFields.append(contentsOf: values[1...])
+    }
+    return (headers, valueFields)
+}
+
+/// `Proto_Name` for every value field of `scanProtocolPairs`, in the same order.
+func protocolPairNames(_ scanner: ByteFields, _ headers: [[Range<Int>]]) -> [String] {
+    var names: [String] = []
+    for header in headers {
+        let prefix = scanner.text(header[0].lowerBound..<(header[0].upperBound - 1)) + "_"
+        for field in header.dropFirst() { names.append(prefix + scanner.text(field)) }
+    }
+    return names
 }
 
 /// /proc/net/sockstat and sockstat6: `TCP: inuse 4 orphan 0 tw 0 alloc 4 mem 251`,

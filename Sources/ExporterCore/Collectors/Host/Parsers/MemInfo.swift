@@ -6,28 +6,44 @@ struct MemInfoField: Equatable {
 }
 
 func parseMemInfo(_ text: String) throws(ParseError) -> [MemInfoField] {
-    var result: [MemInfoField] = []
-    result.reserveCapacity(64)
-    var lineNumber = 0
-    for line in ProcText.allLines(text) {
-        lineNumber += 1
-        if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-        let f = ProcText.fields(line)
-        // `Name: value [kB]`; a line without a value is malformed, not skipped (procfs' parser
-        // indexes fields[1] unchecked here, STYLE.md).
-        guard f.count >= 2, f.count <= 3, let rawKey = f.first, rawKey.last == ":", rawKey.count > 1,
-              var value = ProcText.number(f[1])
-        else { throw ParseError(file: "meminfo", line: lineNumber, text: line) }
-        var name = String(rawKey.dropLast())
+    try text.withBytes { bytes throws(ParseError) -> [MemInfoField] in
+        var scanner = ByteFields(bytes)
+        var key: [UInt8] = []
+        return try scanMemInfo(&scanner, key: &key).map { line in
+            MemInfoField(name: MemInfoNames.name(scanner.text(line.name), kB: line.kB), value: line.value)
+        }
+    }
+}
+
+/// The lines of /proc/meminfo as `Name: value [kB]` (the name without its colon, values in bytes
+/// for kB fields), and in `key` the names and units of all lines for a `LineLayoutCache`. A line
+/// without a value is malformed, not skipped (procfs' parser indexes fields[1] unchecked, STYLE.md).
+func scanMemInfo(_ scanner: inout ByteFields, key: inout [UInt8]) throws(ParseError) -> [(name: Range<Int>, kB: Bool, value: Double)] {
+    var fields: [Range<Int>] = []
+    fields.reserveCapacity(4)
+    key.reserveCapacity(scanner.bytes.count)
+    var lines: [(name: Range<Int>, kB: Bool, value: Double)] = []
+    lines.reserveCapacity(64)
+    while scanner.nextLine(into: &fields) {
+        if fields.isEmpty { continue }
+        let kB = fields.count == 3
+        guard fields.count >= 2, fields.count <= 3, scanner.lastByte(fields[0]) == UInt8(ascii: ":"), fields[0].count > 1,
+              let value = scanner.number(fields[1]), !kB || scanner.equals(fields[2], "kB")
+        else { throw ParseError(file: "meminfo", line: scanner.lineNumber, text: scanner.line(around: fields[0])) }
+        key.append(contentsOf: UnsafeBufferPointer(rebasing: scanner.bytes[fields[0]]))
+        key.append(kB ? 0x01 : 0x00)
+        lines.append((fields[0].lowerBound..<(fields[0].upperBound - 1), kB, kB ? value * 1024 : value))
+    }
+    return lines
+}
+
+enum MemInfoNames {
+    /// `Active(anon)` → `Active_anon`; kB fields get `_bytes`.
+    static func name(_ field: String, kB: Bool) -> String {
+        var name = field
         if let open = name.firstIndex(of: "("), name.last == ")" {
             name = String(name[..<open]) + "_" + name[name.index(after: open)..<name.index(before: name.endIndex)]
         }
-        if f.count == 3 {
-            guard f[2] == "kB" else { throw ParseError(file: "meminfo", line: lineNumber, text: line) }
-            value *= 1024
-            name += "_bytes"
-        }
-        result.append(MemInfoField(name: name, value: value))
+        return kB ? name + "_bytes" : name
     }
-    return result
 }

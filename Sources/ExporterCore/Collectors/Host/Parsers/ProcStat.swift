@@ -18,41 +18,42 @@ struct ProcStat: Equatable {
 }
 
 func parseProcStat(_ text: String, userHZ: Double = 100) throws(ParseError) -> ProcStat {
-    var stat = ProcStat()
-    var lineNumber = 0
-    for line in ProcText.allLines(text) {
-        lineNumber += 1
-        guard let first = line.first else { continue }
-        if first == "c" && line.hasPrefix("cpu") {
-            let f = ProcText.fields(line)
-            guard let name = f.first else { continue }
-            let id = name.dropFirst(3)
-            if id.isEmpty { continue }  // the "cpu" total line
-            guard UInt32(id) != nil, f.count >= 5 else { throw ParseError(file: "stat", line: lineNumber, text: line) }
-            var values = [Double](repeating: 0, count: 10)
-            for i in 0..<min(10, f.count - 1) {
-                guard let v = ProcText.number(f[i + 1]) else { throw ParseError(file: "stat", line: lineNumber, text: line) }
-                values[i] = v / userHZ
+    // Bytes, not Substrings: the `intr` and `softirq` lines hold hundreds of numbers, and both the
+    // cpu and the stat collector read this file every scrape.
+    try text.withBytes { bytes throws(ParseError) -> ProcStat in
+        var stat = ProcStat()
+        var scanner = ByteFields(bytes)
+        var f: [Range<Int>] = []
+        f.reserveCapacity(64)
+        while scanner.nextLine(into: &f) {
+            guard let key = f.first else { continue }
+            func fail() -> ParseError { ParseError(file: "stat", line: scanner.lineNumber, text: scanner.line(around: key)) }
+            if key.count >= 3 && scanner.equals(key.lowerBound..<(key.lowerBound + 3), "cpu") {
+                let id = (key.lowerBound + 3)..<key.upperBound
+                if id.isEmpty { continue }  // the "cpu" total line
+                guard scanner.isUnsignedInteger(id), f.count >= 5 else { throw fail() }
+                var values = [Double](repeating: 0, count: 10)
+                for i in 0..<min(10, f.count - 1) {
+                    guard let v = scanner.number(f[i + 1]) else { throw fail() }
+                    values[i] = v / userHZ
+                }
+                stat.cpus.append(CPUTimes(
+                    cpu: scanner.text(id), user: values[0], nice: values[1], system: values[2], idle: values[3],
+                    iowait: values[4], irq: values[5], softirq: values[6], steal: values[7], guest: values[8],
+                    guestNice: values[9]))
+                continue
             }
-            stat.cpus.append(CPUTimes(
-                cpu: String(id), user: values[0], nice: values[1], system: values[2], idle: values[3],
-                iowait: values[4], irq: values[5], softirq: values[6], steal: values[7], guest: values[8],
-                guestNice: values[9]))
-            continue
+            guard f.count >= 2 else { continue }
+            let value = scanner.number(f[1])
+            if scanner.equals(key, "btime") { stat.bootTime = value }
+            else if scanner.equals(key, "ctxt") { stat.contextSwitches = value }
+            else if scanner.equals(key, "processes") { stat.forks = value }
+            else if scanner.equals(key, "intr") { stat.interrupts = value }
+            else if scanner.equals(key, "procs_running") { stat.procsRunning = value }
+            else if scanner.equals(key, "procs_blocked") { stat.procsBlocked = value }
+            else { continue }
+            if value == nil { throw fail() }
         }
-        let f = ProcText.fields(line)
-        guard f.count >= 2, let key = f.first else { continue }
-        let value = ProcText.number(f[1])
-        switch key {
-        case "btime": stat.bootTime = value
-        case "ctxt": stat.contextSwitches = value
-        case "processes": stat.forks = value
-        case "intr": stat.interrupts = value
-        case "procs_running": stat.procsRunning = value
-        case "procs_blocked": stat.procsBlocked = value
-        default: continue
-        }
-        if value == nil { throw ParseError(file: "stat", line: lineNumber, text: line) }
+        return stat
     }
-    return stat
 }
