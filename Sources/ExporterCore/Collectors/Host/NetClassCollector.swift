@@ -43,7 +43,9 @@ enum NetClassMetrics {
 /// A sysfs number: decimal, or hex with `0x` (`flags`, `dev_id`).
 func parseSysfsNumber(_ text: String) -> Double? {
     let value = ProcText.trimmed(text)
-    if value.hasPrefix("0x") { return UInt64(value.dropFirst(2), radix: 16).map { Double($0) } }
+    if value.utf8.count > 2, value.utf8.first == UInt8(ascii: "0"), value.utf8.dropFirst().first == UInt8(ascii: "x") {
+        return UInt64(value.dropFirst(2), radix: 16).map { Double($0) }
+    }
     return ProcText.number(value)
 }
 
@@ -72,14 +74,16 @@ struct NetClassCollector: ProcFSCollector {
             func text(_ file: String) -> String { raw(file).map { String(ProcText.trimmed($0)) } ?? "" }
             let operstate = text("operstate")
             info.add([name, text("address"), text("broadcast"), text("duplex"), operstate, text("ifalias")], 1)
-            up.add([name], operstate == "up" ? 1 : 0)
+            // One label array shared by the device's samples (copy-on-write), not one each.
+            let labels = [Label("device", name)]
+            up.samples.append(Sample(labels: labels, value: operstate == "up" ? 1 : 0))
             for (k, attribute) in NetClassMetrics.numeric.enumerated() {
                 let value = attribute.file == "ifindex" ? ifindex : (raw(attribute.file) ?? "")
-                if let number = parseSysfsNumber(value) { numeric[k].add([name], number) }
+                if let number = parseSysfsNumber(value) { numeric[k].samples.append(Sample(labels: labels, value: number)) }
             }
             // Mbit/s → bytes/s; -1 (unknown) stays negative, as node_exporter v1.5 reports it.
             if let mbits = parseSysfsNumber(raw("speed") ?? "") {
-                speed.add([name], mbits * 125_000)
+                speed.samples.append(Sample(labels: labels, value: mbits * 125_000))
             }
         }
         return [info, up, speed] + numeric

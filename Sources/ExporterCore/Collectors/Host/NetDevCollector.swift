@@ -28,14 +28,15 @@ struct NetDevCollector: ProcFSCollector {
         var transmit = NetDevMetrics.transmit.map { MetricFamily($0) }
         var noHandler = MetricFamily(NetDevMetrics.receiveNoHandler)
         for device in devices {
-            let labels = [device.device]
+            // One label array shared by the device's 17 samples (copy-on-write), not one each.
+            let labels = [Label("device", device.device)]
             for k in 0..<8 {
-                receive[k].add(labels, device.values[k])
-                transmit[k].add(labels, device.values[8 + k])
+                receive[k].samples.append(Sample(labels: labels, value: device.values[k]))
+                transmit[k].samples.append(Sample(labels: labels, value: device.values[8 + k]))
             }
             if let text = try? sys.read("class/net/\(device.device)/statistics/rx_nohandler"),
                let value = ProcText.number(ProcText.trimmed(text)) {
-                noHandler.add(labels, value)
+                noHandler.samples.append(Sample(labels: labels, value: value))
             }
         }
         return receive + transmit + [noHandler]

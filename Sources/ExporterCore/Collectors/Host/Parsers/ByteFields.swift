@@ -63,6 +63,10 @@ struct ByteFields {
         a.count == b.count && UnsafeBufferPointer(rebasing: bytes[a]).elementsEqual(UnsafeBufferPointer(rebasing: bytes[b]))
     }
 
+    func firstIndex(of byte: UInt8, in range: Range<Int>) -> Int? {
+        range.first { bytes[$0] == byte }
+    }
+
     /// Only decimal digits, and few enough for a UInt32 (a CPU number).
     func isUnsignedInteger(_ range: Range<Int>) -> Bool {
         guard !range.isEmpty, range.count <= 9 else { return false }

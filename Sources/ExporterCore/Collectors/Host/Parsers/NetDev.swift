@@ -12,25 +12,33 @@ enum NetDevFields {
 }
 
 func parseNetDev(_ text: String) throws(ParseError) -> [NetDevLine] {
-    var result: [NetDevLine] = []
-    var lineNumber = 0
-    for line in ProcText.allLines(text) {
-        lineNumber += 1
-        if line.contains("|") { continue }  // the two header lines
-        guard let colon = line.firstIndex(of: ":") else {
-            if line.allSatisfy({ $0 == " " }) { continue }
-            throw ParseError(file: "net/dev", line: lineNumber, text: line)
+    try text.withBytes { bytes throws(ParseError) -> [NetDevLine] in
+        var result: [NetDevLine] = []
+        var scanner = ByteFields(bytes)
+        var f: [Range<Int>] = []
+        f.reserveCapacity(20)
+        while scanner.nextLine(into: &f) {
+            guard let first = f.first else { continue }
+            func fail() -> ParseError { ParseError(file: "net/dev", line: scanner.lineNumber, text: scanner.line(around: first)) }
+            let line = first.lowerBound..<f[f.count - 1].upperBound
+            if scanner.firstIndex(of: UInt8(ascii: "|"), in: line) != nil { continue }  // the two header lines
+            // `name:` is the first field, or `name:123` when the counter is wide (no space left).
+            guard let colon = scanner.firstIndex(of: UInt8(ascii: ":"), in: first), colon > first.lowerBound else { throw fail() }
+            var counters = f.dropFirst()[...]
+            let glued = (colon + 1)..<first.upperBound
+            guard counters.count + (glued.isEmpty ? 0 : 1) >= 16 else { throw fail() }
+            var values: [Double] = []
+            values.reserveCapacity(16)
+            if !glued.isEmpty {
+                guard let v = scanner.number(glued) else { throw fail() }
+                values.append(v)
+            }
+            while values.count < 16, let field = counters.popFirst() {
+                guard let v = scanner.number(field) else { throw fail() }
+                values.append(v)
+            }
+            result.append(NetDevLine(device: scanner.text(first.lowerBound..<colon), values: values))
         }
-        let name = line[..<colon].drop(while: { $0 == " " })
-        let f = ProcText.fields(line[line.index(after: colon)...])
-        guard !name.isEmpty, f.count >= 16 else { throw ParseError(file: "net/dev", line: lineNumber, text: line) }
-        var values: [Double] = []
-        values.reserveCapacity(16)
-        for field in f[0..<16] {
-            guard let v = ProcText.number(field) else { throw ParseError(file: "net/dev", line: lineNumber, text: line) }
-            values.append(v)
-        }
-        result.append(NetDevLine(device: String(name), values: values))
+        return result
     }
-    return result
 }

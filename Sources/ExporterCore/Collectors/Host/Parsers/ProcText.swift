@@ -40,13 +40,19 @@ enum ProcText {
         return parts
     }
 
-    /// A sysfs attribute: its text without the trailing newline.
+    /// A sysfs attribute: its text without the trailing newline (and surrounding blanks). On
+    /// bytes: Character-wise trimming ran grapheme breaking on every attribute of every scrape.
     @inline(__always)
     static func trimmed(_ text: String) -> Substring {
-        var s = Substring(text)
-        while let last = s.last, last == "\n" || last == " " || last == "\t" || last == "\0" { s.removeLast() }
-        while let first = s.first, first == " " || first == "\t" { s.removeFirst() }
-        return s
+        let utf8 = text.utf8
+        var start = utf8.startIndex, end = utf8.endIndex
+        while start != end, utf8[start] == 0x20 || utf8[start] == 0x09 { start = utf8.index(after: start) }
+        while end != start {
+            let last = utf8[utf8.index(before: end)]
+            guard last == 0x0A || last == 0x20 || last == 0x09 || last == 0x00 else { break }
+            end = utf8.index(before: end)
+        }
+        return Substring(utf8[start..<end])
     }
 
     /// A decimal number the way procfs prints it (integers, or `-1`); Double so that 64-bit
