@@ -49,6 +49,10 @@ final class CollectorRunner: Sendable {
     private let exposition: ExpositionStats
     private let queue: DispatchQueue
     private let state = Mutex<(current: CollectorRun?, lastError: String?)>((nil, nil))
+    private let lastNanoseconds = Atomic<UInt64>(0)
+
+    /// How long the last run took, for sharing inline collectors fairly between two threads.
+    var lastCost: UInt64 { lastNanoseconds.load(ordering: .relaxed) }
 
     init(name: String, collector: any Collector, logger: Logger, exposition: ExpositionStats, queue: DispatchQueue) {
         self.name = name
@@ -90,6 +94,7 @@ final class CollectorRunner: Sendable {
             failure = String(describing: error)
         }
         let duration = began.secondsElapsed()
+        lastNanoseconds.store(UInt64(max(0, duration) * 1e9), ordering: .relaxed)
         run.complete(families: families, error: failure, duration: duration)
         // A run that ends after its deadline was already reported as timed out by its waiters; the
         // same text keeps a consistently slow collector from logging "failed" and "recovered" in turn.

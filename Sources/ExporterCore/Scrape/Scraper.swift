@@ -51,20 +51,36 @@ public final class Scraper: Sendable {
         // inline ones here, then wait for each.
         let joined = selected.map { $0.join(deadline: deadline) }
         let inline = zip(selected, joined).filter { $0.1.pending }.map { (runner: $0.0, run: $0.1.run) }
-        let shared = inline.count >= 4 ? stride(from: 1, to: inline.count, by: 2).map { inline[$0] } : []
+        let (own, shared) = inline.count >= 4 ? Self.split(inline, cost: { $0.runner.lastCost }) : (inline, [])
         if !shared.isEmpty {
             inlineHelper.submit {
                 for entry in shared { entry.runner.executeInline(entry.run, deadline: deadline) }
             }
         }
-        for (index, entry) in inline.enumerated() where shared.isEmpty || index % 2 == 0 {
-            entry.runner.executeInline(entry.run, deadline: deadline)
-        }
+        for entry in own { entry.runner.executeInline(entry.run, deadline: deadline) }
         let runs = joined.map(\.run)
         var outcomes: [CollectorOutcome] = []
         outcomes.reserveCapacity(selected.count)
         for (runner, run) in zip(selected, runs) { outcomes.append(runner.outcome(of: run, deadline: deadline)) }
         return Self.families(from: outcomes, nodeCompatible: nodeCompatible)
+    }
+
+    /// Shares work between this thread and the helper by the cost of each item's last run, longest
+    /// first, each to the less loaded side (alternate positions put netclass and filesystem, the two
+    /// slowest host collectors, on one thread). The helper starts with a handicap: it has to wake up.
+    static func split<T>(_ items: [T], cost: (T) -> UInt64) -> (own: [T], shared: [T]) {
+        var own: [T] = [], shared: [T] = []
+        var ownLoad: UInt64 = 0, sharedLoad: UInt64 = 50_000
+        for item in items.sorted(by: { cost($0) > cost($1) }) {
+            if ownLoad <= sharedLoad {
+                own.append(item)
+                ownLoad &+= cost(item)
+            } else {
+                shared.append(item)
+                sharedLoad &+= cost(item)
+            }
+        }
+        return (own, shared)
     }
 
     static func families(from outcomes: [CollectorOutcome], nodeCompatible: Set<String> = []) -> [MetricFamily] {
