@@ -55,6 +55,13 @@ func parseSysfsNumber(_ text: String) -> Double? {
 struct NetClassCollector: ProcFSCollector {
     let sys: ProcFS
     let ignoredDevices: NamePattern
+    /// ~23 attributes per device, read through descriptors kept open between scrapes.
+    private let attributes = KeptOpenAttributes()
+
+    init(sys: ProcFS, ignoredDevices: NamePattern) {
+        self.sys = sys
+        self.ignoredDevices = ignoredDevices
+    }
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
         guard let names = FileReader.directoryEntries(sys.path("class/net")) else {
@@ -63,13 +70,13 @@ struct NetClassCollector: ProcFSCollector {
         var info = MetricFamily(NetClassMetrics.info), up = MetricFamily(NetClassMetrics.up)
         var speed = MetricFamily(NetClassMetrics.speed)
         var numeric = NetClassMetrics.numeric.map { MetricFamily($0.descriptor) }
+        attributes.beginScrape()
+        defer { attributes.endScrape() }
         for name in names.sorted() where !ignoredDevices.matches(name) {
             let base = sys.path("class/net/\(name)")
-            // bonding_masters and other plain files are not directories; ~20 attributes are read
-            // relative to the open directory instead of resolving the symlinked path each time.
-            guard let directory = FileReader.openDirectory(base) else { continue }
-            defer { FileReader.closeDirectory(directory) }
-            func raw(_ file: String) -> String? { try? FileReader.readText(in: directory, file, path: base) }
+            // bonding_masters and other plain files are not directories: their ifindex is missing.
+            guard attributes.visit(base) else { continue }
+            func raw(_ file: String) -> String? { try? attributes.read(base, file).get() }
             guard let ifindex = raw("ifindex"), parseSysfsNumber(ifindex) != nil else { continue }
             func text(_ file: String) -> String { raw(file).map { String(ProcText.trimmed($0)) } ?? "" }
             let operstate = text("operstate")

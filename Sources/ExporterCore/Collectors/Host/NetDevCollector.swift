@@ -21,12 +21,21 @@ struct NetDevCollector: ProcFSCollector {
     let proc: ProcFS
     let sys: ProcFS
     let deviceExclude: NamePattern
+    private let statistics = KeptOpenAttributes(capacity: 64)
+
+    init(proc: ProcFS, sys: ProcFS, deviceExclude: NamePattern) {
+        self.proc = proc
+        self.sys = sys
+        self.deviceExclude = deviceExclude
+    }
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
         let devices = try parseNetDev(proc.read("net/dev")).filter { !deviceExclude.matches($0.device) }
         var receive = NetDevMetrics.receive.map { MetricFamily($0) }
         var transmit = NetDevMetrics.transmit.map { MetricFamily($0) }
         var noHandler = MetricFamily(NetDevMetrics.receiveNoHandler)
+        statistics.beginScrape()
+        defer { statistics.endScrape() }
         for device in devices {
             // One label array shared by the device's 17 samples (copy-on-write), not one each.
             let labels = [Label("device", device.device)]
@@ -34,7 +43,8 @@ struct NetDevCollector: ProcFSCollector {
                 receive[k].samples.append(Sample(labels: labels, value: device.values[k]))
                 transmit[k].samples.append(Sample(labels: labels, value: device.values[8 + k]))
             }
-            if let text = try? sys.read("class/net/\(device.device)/statistics/rx_nohandler"),
+            let directory = sys.path("class/net/\(device.device)/statistics")
+            if statistics.visit(directory), let text = try? statistics.read(directory, "rx_nohandler").get(),
                let value = ProcText.number(ProcText.trimmed(text)) {
                 noHandler.samples.append(Sample(labels: labels, value: value))
             }
