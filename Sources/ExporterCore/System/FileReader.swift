@@ -54,15 +54,6 @@ public struct FileReader: Sendable {
         return try readText(fd, path: path, limit: limit)
     }
 
-    /// Reads `name` relative to an open directory (openat(2)): for many small attributes of one
-    /// sysfs directory, it saves resolving the long, symlinked path again for each.
-    public static func readText(in directory: Int32, _ name: String, path: String) throws(ReadError) -> String {
-        let fd = openat(directory, name, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ReadError(path: path + "/" + name, cause: .lastError("openat"), tooLarge: false) }
-        defer { close(fd) }
-        return try readText(fd, path: path, limit: defaultLimit)
-    }
-
     /// Most procfs and sysfs files fit in a page: read them into a stack buffer and decode once;
     /// only larger ones go through a growing heap buffer.
     private static func readText(_ fd: Int32, path: String, limit: Int) throws(ReadError) -> String {
@@ -87,13 +78,6 @@ public struct FileReader: Sendable {
         }
     }
 
-    /// An open directory for `readText(in:_:path:)`; nil when it cannot be opened.
-    public static func openDirectory(_ path: String) -> Int32? {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        return fd >= 0 ? fd : nil
-    }
-
-    public static func closeDirectory(_ fd: Int32) { close(fd) }
 
     /// Names in a directory, without `.` and `..`; nil when it cannot be opened.
     public static func directoryEntries(_ path: String) -> [String]? {
