@@ -43,11 +43,12 @@ public enum Normalizer {
         }
         var result: [MetricFamily] = []
         result.reserveCapacity(merged.count)
+        var labelSets = CanonicalLabelSets()
         for index in plan.order {
             // Swap the samples out so cleaning them does not copy the array.
             var samples: [Sample] = []
             swap(&samples, &merged[index].samples)
-            let cleaned = cleanSamples(samples, type: merged[index].descriptor.type, stats: stats)
+            let cleaned = cleanSamples(samples, type: merged[index].descriptor.type, stats: stats, labelSets: &labelSets)
             if !cleaned.isEmpty { result.append(MetricFamily(merged[index].descriptor, samples: cleaned)) }
         }
         return result
@@ -80,14 +81,36 @@ public enum Normalizer {
         return Plan(targets: targets, order: order)
     }
 
-    private static func cleanSamples(_ input: [Sample], type: MetricType, stats: ExpositionStats) -> [Sample] {
+    /// Label arrays already checked in this normalization, by the address of their storage.
+    /// Collectors share one array among the samples of a row or device (a PostgreSQL table row's
+    /// labels stand in ~20 families): it is validated and sorted once, not once per sample. The
+    /// addresses stay valid because the input families keep every array alive meanwhile.
+    struct CanonicalLabelSets {
+        private var known: [UnsafeRawPointer: [Label]?] = [:]
+
+        mutating func canonical(_ labels: [Label]) -> [Label]? {
+            guard labels.count > 0, let address = labels.withUnsafeBufferPointer({ $0.baseAddress.map(UnsafeRawPointer.init) }) else {
+                return labels
+            }
+            if let hit = known[address] { return hit }
+            var copy = labels
+            let result = canonicalizeLabels(&copy) ? copy : nil
+            known[address] = .some(result)
+            return result
+        }
+    }
+
+    private static func cleanSamples(
+        _ input: [Sample], type: MetricType, stats: ExpositionStats, labelSets: inout CanonicalLabelSets
+    ) -> [Sample] {
         var samples: [Sample] = []
         samples.reserveCapacity(input.count)
         for var sample in input {
-            guard canonicalizeLabels(&sample.labels) else {
+            guard let labels = labelSets.canonical(sample.labels) else {
                 stats.recordInvalidName()
                 continue
             }
+            sample.labels = labels
             samples.append(sample)
         }
         // Histogram and summary parts keep their order (buckets by `le`, then _sum, _count):

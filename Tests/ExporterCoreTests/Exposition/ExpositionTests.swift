@@ -124,6 +124,25 @@ private func sampleFamilies() -> [MetricFamily] {
         #expect(last.first { $0.name == "clash" }?.descriptor.type == .counter)
     }
 
+    /// One label array shared by samples of several families (as a PostgreSQL row's) is checked
+    /// once but applied to each: sorted everywhere, and when invalid, dropped and counted everywhere.
+    @Test func sharedLabelArraysAreCanonicalInEveryFamily() {
+        let unsorted = [Label("z", "1"), Label("a", "2")]
+        let invalid = [Label("ok", "1"), Label("__reserved", "2")]
+        let stats = ExpositionStats()
+        let families = ["m1", "m2", "m3"].map { name in
+            MetricFamily(FamilyDescriptor(name: name, type: .gauge, help: "h"),
+                         samples: [Sample(labels: unsorted, value: 1), Sample(labels: invalid, value: 2)])
+        }
+        let normalized = Normalizer.normalize(families, stats: stats)
+        #expect(normalized.count == 3)
+        for family in normalized {
+            #expect(family.samples.count == 1)
+            #expect(family.samples.first?.labels.map(\.name) == ["a", "z"])
+        }
+        #expect(stats.invalidNamesDropped == 3)
+    }
+
     @Test(arguments: ["1abc", "with-dash", "", "spaß"])
     func dropsInvalidMetricNames(_ name: String) {
         let stats = ExpositionStats()
