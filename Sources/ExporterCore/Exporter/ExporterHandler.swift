@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Routes requests: the landing page, health endpoints, and scrapes of the telemetry path.
 public final class ExporterHandler: HTTPHandler {
     public struct Settings: Sendable {
@@ -14,6 +16,7 @@ public final class ExporterHandler: HTTPHandler {
     private let selfMetrics: SelfMetrics
     private let exposition: ExpositionStats
     private let normalizerPlan = Normalizer.PlanCache()
+    private let lastBodySize = Atomic<Int>(0)
     private let logger: Logger
     private let landingPage: [UInt8]
     /// `/probe` (TLS endpoints, ssl_exporter style); nil when the build or flags provide none.
@@ -90,7 +93,12 @@ public final class ExporterHandler: HTTPHandler {
     private func render(_ families: [MetricFamily], for request: HTTPRequest) -> HTTPResponse {
         let normalized = Normalizer.normalize(families, stats: exposition, cache: normalizerPlan)
         let format = ContentNegotiation.format(accept: request.header("accept"))
-        var body = format == .openMetrics ? OpenMetricsFormat.render(normalized) : TextFormat.render(normalized)
+        // Sized like the last body (+1/8), which the next one nearly always matches.
+        let expected = lastBodySize.load(ordering: .relaxed)
+        let capacity = expected + expected / 8
+        var body = format == .openMetrics
+            ? OpenMetricsFormat.render(normalized, capacity: capacity) : TextFormat.render(normalized, capacity: capacity)
+        lastBodySize.store(body.count, ordering: .relaxed)
         var headers = [HTTPHeader("Vary", "Accept, Accept-Encoding")]
         if ContentNegotiation.acceptsGzip(request.header("accept-encoding")) {
             do {

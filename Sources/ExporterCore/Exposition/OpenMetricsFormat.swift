@@ -7,8 +7,8 @@
 public enum OpenMetricsFormat {
     public static let contentType = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 
-    public static func render(_ families: [MetricFamily]) -> [UInt8] {
-        var out = ExpositionBuffer(capacity: families.count * 180 + 8)
+    public static func render(_ families: [MetricFamily], capacity: Int = 0) -> [UInt8] {
+        var out = ExpositionBuffer(capacity: max(capacity, families.count * 180 + 8))
         for family in families {
             let d = family.descriptor
             let (base, type) = declaration(of: d)

@@ -3,9 +3,10 @@
 public enum TextFormat {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    /// Renders normalized families (see `Normalizer`).
-    public static func render(_ families: [MetricFamily]) -> [UInt8] {
-        var out = ExpositionBuffer(capacity: families.count * 160)
+    /// Renders normalized families (see `Normalizer`). `capacity`: the expected size, e.g. the
+    /// last body's, so the buffer is not regrown and copied on the way.
+    public static func render(_ families: [MetricFamily], capacity: Int = 0) -> [UInt8] {
+        var out = ExpositionBuffer(capacity: max(capacity, families.count * 160))
         for family in families {
             let d = family.descriptor
             if !d.help.isEmpty {

@@ -9,8 +9,8 @@ import Synchronization
 /// Each directory (one network device) is checked once per scrape with stat(2): when the path
 /// now leads to another kernfs node (the device was removed, renamed or recreated) its descriptors
 /// are closed and opened afresh, so a value is never read from a device under another's name.
-/// Directories not visited in a scrape are closed after it. At most `capacity` descriptors are
-/// kept; beyond that, attributes are opened and closed each time.
+/// Directories not visited in a scrape are closed after it. At most `capacity` descriptors (and
+/// 1/16 of the open-file limit) are kept; beyond that, attributes are opened and closed each time.
 public final class KeptOpenAttributes: Sendable {
     private struct Directory {
         var identity: (device: UInt64, inode: UInt64)
@@ -27,7 +27,12 @@ public final class KeptOpenAttributes: Sendable {
     private let state = Mutex(State())
     private let capacity: Int
 
-    public init(capacity: Int = 256) { self.capacity = capacity }
+    /// At most `capacity` descriptors, and never more than 1/16 of the open-file limit: the HTTP
+    /// server's connections come first.
+    public init(capacity: Int = 256) {
+        let share = Int(clamping: ProcessSetup.openFileLimit() / 16)
+        self.capacity = max(0, min(capacity, share))
+    }
 
     deinit {
         state.withLock { state in
