@@ -29,26 +29,3 @@ struct VMStatCollector: ProcFSCollector {
         return entries.map { MetricFamily($0.descriptor, value: $0.value) }
     }
 }
-
-/// `name value` lines (/proc/vmstat, /proc/net/snmp6) through a `LineLayoutCache`: the same
-/// checks as `parseNameValueLines`, without a String per line.
-enum NameValueLines {
-    static func read(
-        _ text: String, file: String, layout: LineLayoutCache, describe: (String) -> FamilyDescriptor?
-    ) throws(ParseError) -> [(descriptor: FamilyDescriptor, value: Double)] {
-        try text.withBytes { bytes throws(ParseError) in
-            var scanner = ByteFields(bytes)
-            var key: [UInt8] = []
-            let lines = try scanNameValueLines(&scanner, file: file, key: &key)
-            let descriptors = try layout.value(for: key) { () throws(ParseError) in
-                lines.map { describe(scanner.text($0.name)) }
-            }
-            var result: [(descriptor: FamilyDescriptor, value: Double)] = []
-            result.reserveCapacity(64)
-            for (index, descriptor) in descriptors.enumerated() {
-                if let descriptor { result.append((descriptor, lines[index].value)) }
-            }
-            return result
-        }
-    }
-}
