@@ -9,3 +9,6 @@ int pipe2(int pipefd[2], int flags);
 #include <malloc.h>
 #include <pthread.h>
 int pthread_setname_np(pthread_t thread, const char *name);
+
+// fstatfs(2): the file system type of a descriptor (procfs and sysfs files are kept open).
+#include <sys/vfs.h>

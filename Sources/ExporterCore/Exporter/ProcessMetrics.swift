@@ -57,7 +57,7 @@ struct ProcessMetricsReader: Sendable {
                 families.append(MetricFamily(Self.startTime, value: bootTime + stat.startTicks / ticksPerSecond))
             }
         }
-        if let open = FileReader.countEntries("/proc/self/fd") {
+        if let open = FileReader.countOpenDescriptors("/proc/self/fd") {
             families.append(MetricFamily(Self.openFDs, value: Double(open)))
         }
         families.append(MetricFamily(Self.maxFDs, value: Double(ProcessSetup.openFileLimit())))

@@ -42,21 +42,17 @@ final class CollectorRun: Sendable {
 /// thread, not one per scrape (node_exporter #244).
 final class CollectorRunner: Sendable {
     let name: String
-    /// Runs on the scrape's own thread (see `Collector.mayBlock`).
-    let runsInline: Bool
+    /// Runs on the scrape's own thread (see `Collector.mayBlock`; the file system collector's
+    /// answer changes with the mount table).
+    var runsInline: Bool { !collector.mayBlock }
     private let collector: any Collector
     private let logger: Logger
     private let exposition: ExpositionStats
     private let queue: DispatchQueue
     private let state = Mutex<(current: CollectorRun?, lastError: String?)>((nil, nil))
-    private let lastNanoseconds = Atomic<UInt64>(0)
-
-    /// How long the last run took, for sharing inline collectors fairly between two threads.
-    var lastCost: UInt64 { lastNanoseconds.load(ordering: .relaxed) }
 
     init(name: String, collector: any Collector, logger: Logger, exposition: ExpositionStats, queue: DispatchQueue) {
         self.name = name
-        self.runsInline = !collector.mayBlock
         self.collector = collector
         self.logger = logger
         self.exposition = exposition
@@ -94,7 +90,6 @@ final class CollectorRunner: Sendable {
             failure = String(describing: error)
         }
         let duration = began.secondsElapsed()
-        lastNanoseconds.store(UInt64(max(0, duration) * 1e9), ordering: .relaxed)
         run.complete(families: families, error: failure, duration: duration)
         // A run that ends after its deadline was already reported as timed out by its waiters; the
         // same text keeps a consistently slow collector from logging "failed" and "recovered" in turn.

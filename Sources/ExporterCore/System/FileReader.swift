@@ -25,6 +25,13 @@ public struct FileReader: Sendable {
         return try readAll(fd, path: path, limit: limit)
     }
 
+    /// The whole file from an open descriptor; `fromStart` rewinds it first (a descriptor kept
+    /// open between reads, see `KeptOpenFiles`).
+    static func readBytes(_ fd: Int32, path: String, limit: Int, fromStart: Bool) throws(ReadError) -> [UInt8] {
+        if fromStart, lseek(fd, 0, SEEK_SET) != 0 { throw ReadError(path: path, cause: .lastError("lseek"), tooLarge: false) }
+        return try readAll(fd, path: path, limit: limit)
+    }
+
     private static func readAll(_ fd: Int32, path: String, limit: Int) throws(ReadError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: 4096)
         var used = 0
@@ -51,17 +58,19 @@ public struct FileReader: Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ReadError(path: path, cause: .lastError("open"), tooLarge: false) }
         defer { close(fd) }
-        return try readText(fd, path: path, limit: limit)
+        return try readText(fd, path: path, limit: limit, fromStart: false)
     }
 
     /// Most procfs and sysfs files fit in a page: read them into a stack buffer and decode once;
-    /// only larger ones go through a growing heap buffer.
-    private static func readText(_ fd: Int32, path: String, limit: Int) throws(ReadError) -> String {
+    /// only larger ones go through a growing heap buffer. `fromStart` reads with pread from offset
+    /// 0 (a descriptor kept open between reads, see `KeptOpenFiles`).
+    static func readText(_ fd: Int32, path: String, limit: Int, fromStart: Bool) throws(ReadError) -> String {
         let small = 8192
         let result: Result<String, ReadError>? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: small) { buffer in
             var used = 0
             while used < small {
-                let n = Glibc.read(fd, buffer.baseAddress.map { $0 + used }, small - used)
+                let destination = buffer.baseAddress.map { $0 + used }
+                let n = fromStart ? pread(fd, destination, small - used, off_t(used)) : Glibc.read(fd, destination, small - used)
                 if n > 0 { used += n; continue }
                 if n == 0 { return .success(String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<used]), as: UTF8.self)) }
                 if errno == EINTR { continue }
@@ -93,7 +102,16 @@ public struct FileReader: Sendable {
         return names
     }
 
-    /// Counts directory entries without building names (for /proc/self/fd).
+    /// Open descriptors in a /proc/<pid>/fd directory. Linux 6.2 and later report their number as
+    /// the directory's size: one stat instead of a listing, which costs the kernel a dentry per
+    /// descriptor. Earlier kernels report 0, and the directory is listed.
+    public static func countOpenDescriptors(_ path: String) -> Int? {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_size > 0 { return Int(info.st_size) }
+        return countEntries(path)
+    }
+
+    /// Counts directory entries without building names.
     public static func countEntries(_ path: String) -> Int? {
         guard let dir = opendir(path) else { return nil }
         defer { closedir(dir) }

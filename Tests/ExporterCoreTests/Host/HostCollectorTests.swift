@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 import Testing
 @testable import ExporterCore
@@ -145,6 +146,27 @@ import Testing
         let prober = StatFSProber(maxStuck: 4) { gate.query($0) }
         let outcomes = prober.probe(selected.map(\.statPath), deadline: MonotonicTime.now().adding(seconds: 0.1))
         #expect(outcomes[1] == .timedOut)
+    }
+
+    @Test func localFileSystemsAreAskedInlineOthersOnAThread() {
+        let threads = Mutex<[pthread_t]>([])
+        let prober = StatFSProber(maxStuck: 4) { _ in
+            threads.withLock { $0.append(pthread_self()) }
+            return .success(FilesystemUsage(blockSize: 1, blocks: 1, blocksFree: 1, blocksAvailable: 1, files: 1, filesFree: 1))
+        }
+        #expect(prober.mayBlock, "unknown before the first probe")
+        let deadline = MonotonicTime.now().adding(seconds: 5)
+        _ = prober.probe([Array("/".utf8), Array("/boot".utf8)], deadline: deadline) { _ in true }
+        #expect(threads.withLock { $0 }.allSatisfy { pthread_equal($0, pthread_self()) != 0 })
+        #expect(!prober.mayBlock, "only local mounts: the collector can run on the event loop")
+        threads.withLock { $0.removeAll() }
+        let outcomes = prober.probe([Array("/".utf8), Array("/nfs".utf8)], deadline: deadline) { $0 == 0 }
+        let seen = threads.withLock { $0 }
+        #expect(seen.count == 2 && pthread_equal(seen[0], pthread_self()) != 0 && pthread_equal(seen[1], pthread_self()) == 0)
+        #expect(outcomes.allSatisfy { if case .usage = $0 { true } else { false } })
+        #expect(prober.mayBlock, "a network mount needs a worker thread")
+        #expect(FilesystemMetrics.answeredFromMemory.contains("ext4") && !FilesystemMetrics.answeredFromMemory.contains("nfs4"))
+        #expect(!FilesystemMetrics.answeredFromMemory.contains("fuse.sshfs"))
     }
 
     @Test func realStatfsOnRoot() {

@@ -12,6 +12,13 @@ enum FilesystemMetrics {
     static let defaultMountPointsExclude = "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"
     static let defaultFSTypesExclude = "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$"
 
+    /// File system types whose statfs is answered from in-memory superblock counters, without I/O
+    /// or a user-space daemon, so it cannot hang: these are asked inline. Everything else (NFS,
+    /// CIFS, FUSE, Ceph, unknown types) gets a thread and the mount timeout.
+    static let answeredFromMemory: Set<String> = [
+        "ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "vfat", "exfat", "tmpfs", "ramfs", "devtmpfs",
+    ]
+
     static let flags: [FlagSpec] = [
         FlagSpec("collector.filesystem.mount-points-exclude", kind: .string, default: defaultMountPointsExclude,
                  help: "Regexp of mount points to exclude for filesystem collector.", group: "Host", placeholder: "<regex>"),
@@ -78,18 +85,24 @@ struct FilesystemCollector: Collector {
     let mountTimeout: Double
     let prober: StatFSProber
 
+    /// Blocks only while some mount needs a thread with a timeout; with local file systems only,
+    /// the collector runs on the scrape's thread like the procfs readers.
+    var mayBlock: Bool { prober.mayBlock }
+
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
         let bytes: [UInt8]
         do {
-            bytes = try FileReader.readBytes(proc.path("1/mounts"))
+            bytes = try proc.readBytes("1/mounts")
         } catch {
-            bytes = try FileReader.readBytes(proc.path("self/mounts"))
+            bytes = try proc.readBytes("self/mounts")
         }
         let mounts = selectMounts(
             try parseMounts(bytes), rootfs: rootfs, mountPointsExclude: mountPointsExclude,
             fsTypesExclude: fsTypesExclude, repairs: context.exposition)
         let deadline = min(MonotonicTime.now().adding(seconds: mountTimeout), context.deadline)
-        let outcomes = prober.probe(mounts.map(\.statPath), deadline: deadline)
+        let outcomes = prober.probe(mounts.map(\.statPath), deadline: deadline) {
+            FilesystemMetrics.answeredFromMemory.contains(mounts[$0].fsType)
+        }
 
         var size = MetricFamily(FilesystemMetrics.size), free = MetricFamily(FilesystemMetrics.free)
         var avail = MetricFamily(FilesystemMetrics.avail), files = MetricFamily(FilesystemMetrics.files)

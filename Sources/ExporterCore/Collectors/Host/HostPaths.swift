@@ -25,9 +25,12 @@ public struct HostPaths: Sendable {
     public var sys: ProcFS { ProcFS(root: sysfs) }
 }
 
-/// Reads files below a procfs (or sysfs) root: the real one, or a fixture tree in tests.
+/// Reads files below a procfs (or sysfs) root: the real one, or a fixture tree in tests. Each
+/// collector gets its own (`HostPaths.proc` makes a new one), so the descriptors it keeps open
+/// between scrapes (`KeptOpenFiles`) are its own and never contended.
 public struct ProcFS: Sendable {
     public let root: String
+    private let files = KeptOpenFiles()
 
     public init(root: String) { self.root = root }
 
@@ -36,7 +39,11 @@ public struct ProcFS: Sendable {
     }
 
     public func read(_ relative: String) throws(FileReader.ReadError) -> String {
-        try FileReader.readText(path(relative))
+        try files.readText(path(relative))
+    }
+
+    public func readBytes(_ relative: String) throws(FileReader.ReadError) -> [UInt8] {
+        try files.readBytes(path(relative))
     }
 }
 
