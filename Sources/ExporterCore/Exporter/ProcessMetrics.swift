@@ -10,14 +10,21 @@ struct ProcessStat: Equatable {
 /// Parses /proc/<pid>/stat. The command name (field 2) may hold spaces and parentheses, so fields
 /// are counted from the last `)`.
 func parseProcessStat(_ text: String) throws(ParseError) -> ProcessStat {
-    guard let close = text.lastIndex(of: ")") else { throw ParseError(file: "stat", line: 1, text: text) }
-    let fields = text[text.index(after: close)...].split(separator: " ")
-    // fields[0] is field 3 (state), so field n is fields[n - 3].
-    guard fields.count >= 22,
-          let utime = Double(fields[11]), let stime = Double(fields[12]), let start = Double(fields[19]),
-          let vsize = Double(fields[20]), let rss = Double(fields[21])
-    else { throw ParseError(file: "stat", line: 1, text: text) }
-    return ProcessStat(userTicks: utime, systemTicks: stime, startTicks: start, virtualBytes: vsize, residentPages: rss)
+    try text.withBytes { bytes throws(ParseError) -> ProcessStat in
+        // The command name (field 2) is in parentheses and may contain blanks and ')'.
+        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { throw ParseError(file: "stat", line: 1, text: text) }
+        var scanner = ByteFields(UnsafeBufferPointer(rebasing: bytes[(close + 1)...]))
+        var fields: [Range<Int>] = []
+        fields.reserveCapacity(52)
+        _ = scanner.nextLine(into: &fields)
+        // fields[0] is field 3 (state), so field n is fields[n - 3].
+        guard fields.count >= 22,
+              let utime = scanner.number(fields[11]), let stime = scanner.number(fields[12]),
+              let start = scanner.number(fields[19]), let vsize = scanner.number(fields[20]),
+              let rss = scanner.number(fields[21])
+        else { throw ParseError(file: "stat", line: 1, text: text) }
+        return ProcessStat(userTicks: utime, systemTicks: stime, startTicks: start, virtualBytes: vsize, residentPages: rss)
+    }
 }
 
 /// `btime` from /proc/stat: boot time in Unix seconds.

@@ -11,7 +11,7 @@ public final class ExpositionStats: Sendable {
 
     public func recordDuplicateSeries(_ count: Int = 1) { duplicates.wrappingAdd(count, ordering: .relaxed) }
     public func recordInvalidName(_ count: Int = 1) { invalidNames.wrappingAdd(count, ordering: .relaxed) }
-    public func recordRepairedLabelValue() { repairedValues.wrappingAdd(1, ordering: .relaxed) }
+    public func recordRepairedLabelValue(_ count: Int = 1) { repairedValues.wrappingAdd(count, ordering: .relaxed) }
 
     public var duplicateSeries: Int { duplicates.load(ordering: .relaxed) }
     public var invalidNamesDropped: Int { invalidNames.load(ordering: .relaxed) }

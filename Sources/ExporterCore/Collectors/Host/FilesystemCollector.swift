@@ -36,6 +36,8 @@ struct FilesystemMount: Equatable {
     var mountPoint: String
     var statPath: [UInt8]
     var readOnly: Bool
+
+    var labels: [String] { [device, fsType, mountPoint] }
 }
 
 /// Mounts to report: not excluded, with the rootfs prefix stripped from the mount point label
@@ -84,6 +86,21 @@ struct FilesystemCollector: Collector {
     let fsTypesExclude: NamePattern
     let mountTimeout: Double
     let prober: StatFSProber
+    /// The mounts to report and their labels, worked out again only when the mount table changes
+    /// (with the number of label values repaired, counted again on every scrape).
+    private let selection = LastResult<[UInt8], (mounts: [FilesystemMount], labels: [[String]], repairs: Int)>()
+
+    init(
+        proc: ProcFS, rootfs: String, mountPointsExclude: NamePattern, fsTypesExclude: NamePattern, mountTimeout: Double,
+        prober: StatFSProber
+    ) {
+        self.proc = proc
+        self.rootfs = rootfs
+        self.mountPointsExclude = mountPointsExclude
+        self.fsTypesExclude = fsTypesExclude
+        self.mountTimeout = mountTimeout
+        self.prober = prober
+    }
 
     /// Blocks only while some mount needs a thread with a timeout; with local file systems only,
     /// the collector runs on the scrape's thread like the procfs readers.
@@ -96,9 +113,15 @@ struct FilesystemCollector: Collector {
         } catch {
             bytes = try proc.readBytes("self/mounts")
         }
-        let mounts = selectMounts(
-            try parseMounts(bytes), rootfs: rootfs, mountPointsExclude: mountPointsExclude,
-            fsTypesExclude: fsTypesExclude, repairs: context.exposition)
+        let selected = try selection.value(for: bytes) { () throws(ParseError) in
+            let repairs = ExpositionStats()
+            let mounts = selectMounts(
+                try parseMounts(bytes), rootfs: rootfs, mountPointsExclude: mountPointsExclude,
+                fsTypesExclude: fsTypesExclude, repairs: repairs)
+            return (mounts, mounts.map(\.labels), repairs.repairedLabelValues)
+        }
+        if selected.repairs > 0 { context.exposition.recordRepairedLabelValue(selected.repairs) }
+        let mounts = selected.mounts
         let deadline = min(MonotonicTime.now().adding(seconds: mountTimeout), context.deadline)
         let outcomes = prober.probe(mounts.map(\.statPath), deadline: deadline) {
             FilesystemMetrics.answeredFromMemory.contains(mounts[$0].fsType)
@@ -108,8 +131,7 @@ struct FilesystemCollector: Collector {
         var avail = MetricFamily(FilesystemMetrics.avail), files = MetricFamily(FilesystemMetrics.files)
         var filesFree = MetricFamily(FilesystemMetrics.filesFree), readonly = MetricFamily(FilesystemMetrics.readonly)
         var deviceError = MetricFamily(FilesystemMetrics.deviceError)
-        for (mount, outcome) in zip(mounts, outcomes) {
-            let labels = [mount.device, mount.fsType, mount.mountPoint]
+        for ((mount, labels), outcome) in zip(zip(mounts, selected.labels), outcomes) {
             readonly.add(labels, mount.readOnly ? 1 : 0)
             switch outcome {
             case .usage(let u):

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Blank-separated fields of procfs text as byte ranges, for the files whose every line is read on
 /// every scrape (meminfo, vmstat, snmp6, netstat): no Substring, String or array per line, where
 /// `ProcText.fields` builds all three. Profiles (callgrind) showed those allocations as the largest
@@ -51,6 +53,18 @@ struct ByteFields {
         return true
     }
 
+    func hasPrefix(_ range: Range<Int>, _ literal: StaticString) -> Bool {
+        range.count >= literal.utf8CodeUnitCount
+            && equals(range.lowerBound..<(range.lowerBound + literal.utf8CodeUnitCount), literal)
+    }
+
+    func equals(_ range: Range<Int>, _ string: String) -> Bool {
+        var string = string
+        return string.withUTF8 { other in
+            other.count == range.count && memcmp(other.baseAddress!, bytes.baseAddress! + range.lowerBound, range.count) == 0
+        }
+    }
+
     /// The 1-based line number of the line holding `range` (error paths only: it counts newlines).
     func lineNumber(at range: Range<Int>) -> Int {
         var lines = 1
@@ -71,6 +85,24 @@ struct ByteFields {
     func isUnsignedInteger(_ range: Range<Int>) -> Bool {
         guard !range.isEmpty, range.count <= 9 else { return false }
         return range.allSatisfy { bytes[$0] &- UInt8(ascii: "0") <= 9 }
+    }
+
+    /// An unsigned hexadecimal number of at most 16 digits (no prefix), or nil.
+    func hexNumber(_ range: Range<Int>) -> UInt64? {
+        guard !range.isEmpty, range.count <= 16 else { return nil }
+        var value: UInt64 = 0
+        for index in range {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case 0x30...0x39: digit = byte - 0x30
+            case 0x61...0x66: digit = byte - 0x61 + 10
+            case 0x41...0x46: digit = byte - 0x41 + 10
+            default: return nil
+            }
+            value = value << 4 | UInt64(digit)
+        }
+        return value
     }
 
     func lastByte(_ range: Range<Int>) -> UInt8? { range.isEmpty ? nil : bytes[range.upperBound - 1] }

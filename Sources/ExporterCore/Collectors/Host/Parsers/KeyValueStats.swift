@@ -130,17 +130,40 @@ struct SockStatField: Equatable {
 }
 
 func parseSockStat(_ text: String, file: String) throws(ParseError) -> [SockStatField] {
-    var result: [SockStatField] = []
-    var lineNumber = 0
-    for line in ProcText.allLines(text) {
-        lineNumber += 1
-        let f = ProcText.fields(line)
-        if f.isEmpty { continue }
-        guard let proto = f.first, proto.last == ":", f.count % 2 == 1 else { throw ParseError(file: file, line: lineNumber, text: line) }
+    try text.withBytes { bytes throws(ParseError) -> [SockStatField] in
+        var scanner = ByteFields(bytes)
+        var key: [UInt8] = []
+        return try scanSockStat(&scanner, file: file, key: &key).map {
+            SockStatField(proto: Substring(scanner.text($0.proto)), field: Substring(scanner.text($0.field)), value: $0.value)
+        }
+    }
+}
+
+/// Every `field value` of the sockstat lines with its protocol (the colon left out); in `key` the
+/// protocol and field names, for a layout cache.
+func scanSockStat(
+    _ scanner: inout ByteFields, file: String, key: inout [UInt8]
+) throws(ParseError) -> [(proto: Range<Int>, field: Range<Int>, value: Double)] {
+    var fields: [Range<Int>] = []
+    fields.reserveCapacity(12)
+    var result: [(proto: Range<Int>, field: Range<Int>, value: Double)] = []
+    result.reserveCapacity(16)
+    while scanner.nextLine(into: &fields) {
+        if fields.isEmpty { continue }
+        guard scanner.lastByte(fields[0]) == UInt8(ascii: ":"), fields.count % 2 == 1 else {
+            throw ParseError(file: file, line: scanner.lineNumber, text: scanner.line(around: fields[0]))
+        }
+        let proto = fields[0].lowerBound..<(fields[0].upperBound - 1)
         var k = 1
-        while k + 1 < f.count {
-            guard let v = ProcText.number(f[k + 1]) else { throw ParseError(file: file, line: lineNumber, text: line) }
-            result.append(SockStatField(proto: proto.dropLast(), field: f[k], value: v))
+        while k + 1 < fields.count {
+            guard let value = scanner.number(fields[k + 1]) else {
+                throw ParseError(file: file, line: scanner.lineNumber, text: scanner.line(around: fields[0]))
+            }
+            key.append(contentsOf: UnsafeBufferPointer(rebasing: scanner.bytes[proto]))
+            key.append(0x20)
+            key.append(contentsOf: UnsafeBufferPointer(rebasing: scanner.bytes[fields[k]]))
+            key.append(0x0A)
+            result.append((proto, fields[k], value))
             k += 2
         }
     }

@@ -6,18 +6,21 @@ struct PressureTotals: Equatable {
 }
 
 func parsePressure(_ text: String, file: String) throws(ParseError) -> PressureTotals {
-    var totals = PressureTotals()
-    var lineNumber = 0
-    for line in ProcText.allLines(text) {
-        lineNumber += 1
-        let f = ProcText.fields(line)
-        guard let kind = f.first else { continue }
-        guard kind == "some" || kind == "full",
-              let total = f.first(where: { $0.hasPrefix("total=") }),
-              let micros = ProcText.number(total.dropFirst(6))
-        else { throw ParseError(file: file, line: lineNumber, text: line) }
-        if kind == "some" { totals.someSeconds = micros / 1e6 } else { totals.fullSeconds = micros / 1e6 }
+    try text.withBytes { bytes throws(ParseError) -> PressureTotals in
+        var scanner = ByteFields(bytes)
+        var fields: [Range<Int>] = []
+        fields.reserveCapacity(5)
+        var totals = PressureTotals()
+        while scanner.nextLine(into: &fields) {
+            guard let kind = fields.first else { continue }
+            let some = scanner.equals(kind, "some")
+            guard some || scanner.equals(kind, "full"),
+                  let total = fields.first(where: { scanner.hasPrefix($0, "total=") }),
+                  let micros = scanner.number(total.lowerBound + 6..<total.upperBound)
+            else { throw ParseError(file: file, line: scanner.lineNumber, text: scanner.line(around: kind)) }
+            if some { totals.someSeconds = micros / 1e6 } else { totals.fullSeconds = micros / 1e6 }
+        }
+        if totals.someSeconds == nil && totals.fullSeconds == nil { throw ParseError(file: file, line: 1, text: text) }
+        return totals
     }
-    if totals.someSeconds == nil && totals.fullSeconds == nil { throw ParseError(file: file, line: 1, text: text) }
-    return totals
 }

@@ -32,21 +32,38 @@ func parseCPUList(_ text: String) throws(ParseError) -> Int {
 /// /proc/net/stat/nf_conntrack: a header of field names, then one line of hex counters per CPU;
 /// summed per field.
 func parseConntrackStat(_ text: String) throws(ParseError) -> [String: Double] {
-    let lines = ProcText.lines(text)
-    guard let header = lines.first else { throw ParseError(file: "net/stat/nf_conntrack", line: 1, text: text) }
-    let names = ProcText.fields(header)
+    try text.withBytes { bytes throws(ParseError) -> [String: Double] in
+        var scanner = ByteFields(bytes)
+        let sums = try scanConntrackStat(&scanner)
+        var result: [String: Double] = [:]
+        for (name, sum) in sums { result[scanner.text(name)] = sum }
+        return result
+    }
+}
+
+/// The header's field names and the per-CPU sums of /proc/net/stat/nf_conntrack, as byte ranges.
+func scanConntrackStat(_ scanner: inout ByteFields) throws(ParseError) -> [(name: Range<Int>, sum: Double)] {
+    var names: [Range<Int>] = []
+    names.reserveCapacity(20)
+    guard scanner.nextLine(into: &names), !names.isEmpty else {
+        throw ParseError(file: "net/stat/nf_conntrack", line: 1, text: scanner.text(0..<min(scanner.bytes.count, 64)))
+    }
     var sums = [Double](repeating: 0, count: names.count)
-    for (i, line) in lines.dropFirst().enumerated() {
-        let f = ProcText.fields(line)
-        guard f.count == names.count else { throw ParseError(file: "net/stat/nf_conntrack", line: i + 2, text: line) }
-        for k in 0..<f.count {
-            guard let v = UInt64(f[k], radix: 16) else { throw ParseError(file: "net/stat/nf_conntrack", line: i + 2, text: line) }
+    var fields: [Range<Int>] = []
+    fields.reserveCapacity(names.count)
+    while scanner.nextLine(into: &fields) {
+        if fields.isEmpty { continue }
+        guard fields.count == names.count else {
+            throw ParseError(file: "net/stat/nf_conntrack", line: scanner.lineNumber, text: scanner.line(around: fields[0]))
+        }
+        for k in 0..<fields.count {
+            guard let v = scanner.hexNumber(fields[k]) else {
+                throw ParseError(file: "net/stat/nf_conntrack", line: scanner.lineNumber, text: scanner.line(around: fields[k]))
+            }
             sums[k] += Double(v)
         }
     }
-    var result: [String: Double] = [:]
-    for (name, sum) in zip(names, sums) { result[String(name)] = sum }
-    return result
+    return Array(zip(names, sums))
 }
 
 /// os-release(5): `KEY=value` with shell-style quoting; comments and blank lines skipped.
