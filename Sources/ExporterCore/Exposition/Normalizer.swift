@@ -86,32 +86,44 @@ public enum Normalizer {
     /// labels stand in ~20 families): it is validated and sorted once, not once per sample. The
     /// addresses stay valid because the input families keep every array alive meanwhile.
     struct CanonicalLabelSets {
-        private var known: [UnsafeRawPointer: [Label]?] = [:]
+        enum Outcome { case unchanged, sorted([Label]), invalid }
+        private var known: [UnsafeRawPointer: Outcome] = [:]
 
-        mutating func canonical(_ labels: [Label]) -> [Label]? {
+        mutating func canonical(_ labels: [Label]) -> Outcome {
             guard labels.count > 0, let address = labels.withUnsafeBufferPointer({ $0.baseAddress.map(UnsafeRawPointer.init) }) else {
-                return labels
+                return .unchanged
             }
             if let hit = known[address] { return hit }
             var copy = labels
-            let result = canonicalizeLabels(&copy) ? copy : nil
-            known[address] = .some(result)
-            return result
+            let outcome: Outcome
+            switch canonicalizeLabels(&copy) {
+            case false: outcome = .invalid
+            case true where copy == labels: outcome = .unchanged
+            case true: outcome = .sorted(copy)
+            }
+            known[address] = outcome
+            return outcome
         }
     }
 
     private static func cleanSamples(
         _ input: [Sample], type: MetricType, stats: ExpositionStats, labelSets: inout CanonicalLabelSets
     ) -> [Sample] {
-        var samples: [Sample] = []
-        samples.reserveCapacity(input.count)
-        for var sample in input {
-            guard let labels = labelSets.canonical(sample.labels) else {
+        // Most samples come out as they went in: the array is copied only on the first sample whose
+        // labels had to be sorted, and rebuilt only when one is dropped.
+        var samples = input
+        var dropped: [Int] = []
+        for index in input.indices where !input[index].labels.isEmpty {
+            switch labelSets.canonical(input[index].labels) {
+            case .unchanged: continue
+            case .sorted(let labels): samples[index].labels = labels
+            case .invalid:
                 stats.recordInvalidName()
-                continue
+                dropped.append(index)
             }
-            sample.labels = labels
-            samples.append(sample)
+        }
+        if !dropped.isEmpty {
+            samples = samples.indices.filter { !dropped.contains($0) }.map { samples[$0] }
         }
         // Histogram and summary parts keep their order (buckets by `le`, then _sum, _count):
         // only exact duplicates are removed.
