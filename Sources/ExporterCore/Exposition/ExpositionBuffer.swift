@@ -1,38 +1,74 @@
 /// Byte-level output shared by the two writers: escaping and number formatting.
-struct ExpositionBuffer {
-    var bytes: [UInt8] = []
+///
+/// A scrape writes ~50 KB in thousands of small pieces, so the buffer is raw memory written with
+/// memcpy after one capacity check per piece: an `[UInt8]` checked uniqueness and capacity on
+/// every byte appended, which made rendering a fifth of a host scrape's instructions.
+struct ExpositionBuffer: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
 
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int) {
+        self.capacity = max(capacity, 256)
+        base = .allocate(capacity: self.capacity)
+    }
 
-    /// Names and label values are native or small strings, whose bytes are contiguous: one copy
-    /// of the buffer instead of the element-by-element sequence append.
+    deinit { base.deallocate() }
+
+    /// The bytes written so far (one copy).
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Makes room for `extra` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    private mutating func write(_ source: UnsafeBufferPointer<UInt8>) {
+        reserve(source.count)
+        if let address = source.baseAddress { (base + count).update(from: address, count: source.count) }
+        count += source.count
+    }
+
+    /// Names and label values are native or small strings, whose bytes are contiguous: one copy.
     @inline(__always)
     mutating func append(_ text: String) {
-        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes.append(contentsOf: $0) }
-        if copied == nil { bytes.append(contentsOf: text.utf8) }
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { write($0) }
+        if copied == nil { for byte in text.utf8 { append(byte) } }
     }
-    mutating func append(_ byte: UInt8) { bytes.append(byte) }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
 
     /// Label values escape `\`, `"` and newline in both formats (exposition_formats.md).
     mutating func appendLabelValue(_ value: String) {
-        // Almost no value needs escaping: scan the contiguous bytes and copy them in one go (the
-        // generic UTF8View scan cost more than the copy, with thousands of values per scrape).
+        // Almost no value needs escaping: scan the contiguous bytes and copy them in one go.
         let copied: Bool? = value.utf8.withContiguousStorageIfAvailable { raw in
             for byte in raw where byte == 0x5C || byte == 0x22 || byte == 0x0A { return false }
-            bytes.append(contentsOf: raw)
+            write(raw)
             return true
         }
         if copied == true { return }
-        if copied == nil && !value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) {
-            bytes.append(contentsOf: value.utf8)
-            return
-        }
         for byte in value.utf8 {
             switch byte {
-            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-            case 0x22: bytes.append(0x5C); bytes.append(0x22)
-            case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
-            default: bytes.append(byte)
+            case 0x5C: append(0x5C); append(0x5C)
+            case 0x22: append(0x5C); append(0x22)
+            case 0x0A: append(0x5C); append(UInt8(ascii: "n"))
+            default: append(byte)
             }
         }
     }
@@ -49,39 +85,40 @@ struct ExpositionBuffer {
     /// HELP escapes `\` and newline; OpenMetrics also escapes `"`.
     mutating func appendHelp(_ help: String, escapeQuotes: Bool) {
         if !help.utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x0D || (escapeQuotes && $0 == 0x22) }) {
-            bytes.append(contentsOf: help.utf8)
+            append(help)
             return
         }
         for byte in help.utf8 {
             switch byte {
-            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-            case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
-            case 0x22 where escapeQuotes: bytes.append(0x5C); bytes.append(0x22)
-            case 0x0D: bytes.append(0x20)  // a raw CR would end the line for some parsers
-            default: bytes.append(byte)
+            case 0x5C: append(0x5C); append(0x5C)
+            case 0x0A: append(0x5C); append(UInt8(ascii: "n"))
+            case 0x22 where escapeQuotes: append(0x5C); append(0x22)
+            case 0x0D: append(0x20)  // a raw CR would end the line for some parsers
+            default: append(byte)
             }
         }
     }
 
     mutating func appendLabels(_ labels: [Label]) {
         guard !labels.isEmpty else { return }
-        bytes.append(UInt8(ascii: "{"))
+        append(UInt8(ascii: "{"))
         for (i, label) in labels.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            if i > 0 { append(UInt8(ascii: ",")) }
             append(label.name)
-            bytes.append(UInt8(ascii: "="))
-            bytes.append(UInt8(ascii: "\""))
+            append(UInt8(ascii: "="))
+            append(UInt8(ascii: "\""))
             appendLabelValue(label.value)
-            bytes.append(UInt8(ascii: "\""))
+            append(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: "}"))
+        append(UInt8(ascii: "}"))
     }
 
     /// One line per sample: `name{labels} value`.
     mutating func appendSamples(of family: MetricFamily) {
+        let name = family.descriptor.name
         for sample in family.samples {
-            append(family.descriptor.name)
-            append(sample.suffix)
+            append(name)
+            if !sample.suffix.isEmpty { append(sample.suffix) }
             appendLabels(sample.labels)
             append(UInt8(ascii: " "))
             appendValue(sample.value)
@@ -102,14 +139,18 @@ struct ExpositionBuffer {
     }
 
     mutating func appendInteger(_ value: Int64) {
-        if value == 0 { bytes.append(UInt8(ascii: "0")); return }
+        reserve(20)  // "-9223372036854775808"
+        if value < 0 { base[count] = UInt8(ascii: "-"); count += 1 }
         var magnitude = value.magnitude
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        let start = bytes.count
-        while magnitude > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+        var digits = 1
+        var scale: UInt64 = 10
+        while digits < 19 && magnitude >= scale { digits += 1; scale &*= 10 }
+        var position = count + digits
+        repeat {
+            position -= 1
+            base[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
             magnitude /= 10
-        }
-        bytes[start...].reverse()
+        } while magnitude > 0
+        count += digits
     }
 }

@@ -65,6 +65,33 @@ private func sampleFamilies() -> [MetricFamily] {
         #expect(text.contains("test_special_values{kind=\"integer\"} 25000000000"))
     }
 
+    @Test func integersAreWrittenExactlyAtEveryLength() {
+        var values: [Double] = [0, -1, 9.007199254740991e15, -9.007199254740991e15]
+        var power = 1.0
+        for _ in 0..<16 {
+            values += [power - 1, power, power + 1, -power]
+            power *= 10
+        }
+        let descriptor = FamilyDescriptor(name: "test_integers", type: .gauge, help: "", labels: ["i"])
+        var family = MetricFamily(descriptor)
+        for (i, value) in values.enumerated() { family.add([String(i)], value) }
+        let text = TextFormat.render(text: [family])
+        for (i, value) in values.enumerated() {
+            #expect(text.contains("test_integers{i=\"\(i)\"} \(Int64(value))\n"), "\(value)")
+        }
+    }
+
+    @Test func bufferGrowsPastItsInitialCapacity() {
+        let descriptor = FamilyDescriptor(name: "test_growth", type: .gauge, help: "", labels: ["value"])
+        var family = MetricFamily(descriptor)
+        let long = String(repeating: "x", count: 5000)
+        for i in 0..<50 { family.add([long + String(i)], Double(i)) }
+        let bytes = TextFormat.render([family], capacity: 1)
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 51)
+        #expect(lines.last == "test_growth{value=\"\(long)49\"} 49")
+    }
+
     @Test func openMetricsKeepsCounterNamesWithoutTotal() {
         let text = String(decoding: OpenMetricsFormat.render(Normalizer.normalize(sampleFamilies(), stats: ExpositionStats())), as: UTF8.self)
         #expect(text.contains("# TYPE test_xact_commit unknown\ntest_xact_commit{datname=\"postgres\"} 42"))
