@@ -74,6 +74,35 @@ import Testing
         #expect(after > before + 5_000_000)
     }
 
+    /// pg_database_size runs only when WAL or row counts moved: an idle cluster is served the last
+    /// sizes (their age grows), and growth is measured on the next scrape.
+    @Test func databaseSizesAreReusedWhileNothingChanges() throws {
+        let pg = try PostgresCluster.get()
+        try pg.psql("DROP DATABASE IF EXISTS sizes")
+        try pg.psql("CREATE DATABASE sizes")
+        let exporter = try LoggedExporter(["--postgres.dsn=\(pg.dsn(database: "sizes"))", "--collector.disable-defaults", "--collector.postgres"])
+        var reused = false
+        var previousAge = -1.0
+        // Other suites may write to the shared cluster meanwhile: one scrape served from the last
+        // measurement is enough, and every scrape must report the size.
+        for _ in 0..<10 where !reused {
+            let body = try exporter.metrics().body
+            #expect((sampleValue(body, "pg_database_size_bytes", ["datname": "sizes"]) ?? 0) > 1_000_000)
+            #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": "database"]) == 1)
+            if let age = sampleValue(body, "pg_database_size_age_seconds") {
+                reused = age > 0 && age > previousAge && previousAge >= 0
+                previousAge = age
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(reused, "the last sizes were never reused on an idle cluster")
+        let before = try #require(sampleValue(try exporter.metrics().body, "pg_database_size_bytes", ["datname": "sizes"]))
+        try pg.psql("CREATE UNLOGGED TABLE grow AS SELECT g, repeat('z', 500) AS pad FROM generate_series(1, 20000) g", database: "sizes")
+        let body = try exporter.metrics().body
+        #expect(sampleValue(body, "pg_database_size_age_seconds") == 0)
+        #expect((sampleValue(body, "pg_database_size_bytes", ["datname": "sizes"]) ?? 0) > before + 5_000_000)
+    }
+
     @Test func missingExtensionAndPermissionSkipOnlyTheirGroups() throws {
         let pg = try PostgresCluster.get()
         try pg.psql("DROP DATABASE IF EXISTS noext")

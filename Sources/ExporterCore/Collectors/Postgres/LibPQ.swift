@@ -210,7 +210,8 @@ final class PostgresConnection {
 
     /// Sends `statements` (one statement each) as one pipeline, a sync after each. Results arrive
     /// through `advance()`; `takeResults()` hands them over, one per statement, in order.
-    func send(_ statements: [String]) throws(PostgresError) {
+    /// `parameters[i]` are the text values of statement i's `$1…` (none for most).
+    func send(_ statements: [String], parameters: [Int: [String]] = [:]) throws(PostgresError) {
         guard let handle, phase == .idle else { throw PostgresError(kind: .connection, message: "connection closed") }
         guard api.enterPipelineMode(handle) == 1 else { throw failure(.connection) }
         preparing = [:]
@@ -221,12 +222,13 @@ final class PostgresConnection {
             } else {
                 name = "stack_exporter_\(nextName)"
                 nextName += 1
-                guard api.sendPrepare(handle, name, sql, 0, nil) == 1 else { throw failure(.connection) }
+                let count = Int32(parameters[index]?.count ?? 0)
+                guard api.sendPrepare(handle, name, sql, count, nil) == 1 else { throw failure(.connection) }
                 preparing[index] = (sql, name)
             }
-            guard api.sendQueryPrepared(handle, name, 0, nil, nil, nil, 0) == 1, api.pipelineSync(handle) == 1 else {
-                throw failure(.connection)
-            }
+            let values = parameters[index] ?? []
+            let sent = withCStringArray(values) { api.sendQueryPrepared(handle, name, Int32(values.count), $0, nil, nil, 0) }
+            guard sent == 1, api.pipelineSync(handle) == 1 else { throw failure(.connection) }
         }
         statementCount = statements.count
         results = []
@@ -508,6 +510,19 @@ private final class CancelRequest: @unchecked Sendable {
 }
 
 /// Calls `body` with NUL-terminated keyword and value arrays, each ending in NULL as libpq wants.
+/// `texts` as a C array of C strings for the duration of `body` (nil when empty).
+private func withCStringArray<R>(_ texts: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    guard !texts.isEmpty else { return body(nil) }
+    let copies = texts.map { text -> UnsafePointer<CChar>? in
+        let bytes = Array(text.utf8CString)
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+        buffer.initialize(from: bytes, count: bytes.count)
+        return UnsafePointer(buffer)
+    }
+    defer { for pointer in copies { pointer.map { UnsafeMutablePointer(mutating: $0).deallocate() } } }
+    return copies.withUnsafeBufferPointer { body($0.baseAddress) }
+}
+
 private func withCStringArrays<R>(_ pairs: [(String, String)], _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
     func copy(_ text: String) -> UnsafePointer<CChar>? {
         let bytes = Array(text.utf8CString)

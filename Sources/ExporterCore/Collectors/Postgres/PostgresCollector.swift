@@ -69,6 +69,7 @@ public enum PostgresCollectors {
         FlagSpec("postgres.databases-exclude", kind: .string, help: "Regular expression of databases whose tables are not scraped.", group: group, placeholder: "REGEX"),
         FlagSpec("postgres.database-connections", kind: .int, default: "64", help: "Connections kept open per server to databases other than the DSN's (for table statistics); others connect per scrape.", group: group),
         FlagSpec("postgres.database-concurrency", kind: .int, default: "8", help: "Databases per server whose table statistics are fetched at the same time.", group: group),
+        FlagSpec("collector.postgres.database-size-max-age", kind: .duration, default: "5m", help: "pg_database_size is measured again when WAL or row counts moved since the last measurement, and at least this often (0s: every scrape).", group: group),
         FlagSpec("collector.postgres.stat-statements", kind: .bool, default: "false", help: "Top statements from pg_stat_statements.", group: group),
         FlagSpec("collector.postgres.stat-statements.limit", kind: .int, default: "100", help: "Statements reported, by total execution time.", group: group),
         FlagSpec("collector.postgres.stat-statements.include-query", kind: .bool, default: "false", help: "Adds pg_stat_statements_query_id{query} with the normalized query text.", group: group),
@@ -109,6 +110,7 @@ public enum PostgresCollectors {
         config.allDatabases = flags.bool("postgres.all-databases")
         config.databaseConnections = max(0, flags.int("postgres.database-connections"))
         config.databaseConcurrency = max(1, flags.int("postgres.database-concurrency"))
+        config.databaseSizeMaxAgeSeconds = max(0, flags.seconds("collector.postgres.database-size-max-age"))
         config.databasesInclude = try NamePattern(flags.string("postgres.databases-include"), flag: "postgres.databases-include")
         config.databasesExclude = try NamePattern(flags.string("postgres.databases-exclude"), flag: "postgres.databases-exclude")
         if !dsns.isEmpty {

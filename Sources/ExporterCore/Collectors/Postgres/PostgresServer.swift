@@ -10,6 +10,8 @@ struct PostgresSettings: Sendable {
     var databaseConnections = 64
     /// Databases whose tables are fetched at the same time (connects included).
     var databaseConcurrency = 8
+    /// Longest reuse of a `pg_database_size` measurement while nothing changed (0: measure every scrape).
+    var databaseSizeMaxAgeSeconds = 300.0
     var databasesInclude: NamePattern? = nil
     var databasesExclude: NamePattern? = nil
 
@@ -56,6 +58,8 @@ final class PostgresServer: Sendable {
         var staticAge = 0
         /// The groups' SQL for the connected server's version, built once per version.
         var plan: ScrapePlan? = nil
+        /// The last `pg_database_size` measurement and its stamp (see `DatabaseSizes`).
+        var databaseSizes = DatabaseSizes()
     }
 
     /// Each group's SQL for one server version and set of options: built once, not per scrape.
@@ -128,10 +132,18 @@ final class PostgresServer: Sendable {
         if let sizes {
             PostgresDriver.run([sizes], concurrency: 1)
             state.sizes = sizes.connection?.isUsable == true ? sizes.connection : nil
-            if let families = sizes.families.first {
+            if let rows = sizes.rows.first ?? nil {
+                let now = MonotonicTime.now()
+                let filled = state.databaseSizes.absorb(rows, now: now)
+                if filled == nil { state.databaseSizes.reset() }
+                var families = PostgresQueries.database.map(filled ?? rows, server)
+                if let age = state.databaseSizes.age(now: now) {
+                    families.append(MetricFamily(PostgresMetrics.databaseSizeAge, samples: [Sample(PostgresMetrics.databaseSizeAge, [server], value: age)]))
+                }
                 report.add(families, group: PostgresQueries.database.name, duration: sizes.durations.first ?? 0)
                 note(&state, group: PostgresQueries.database.name, error: nil, logger: logger)
             } else {
+                state.databaseSizes.reset()
                 sizes.connection?.close()
                 state.sizes = nil
                 report.fail(PostgresQueries.database.name, duration: sizes.durations.first ?? 0)
@@ -211,9 +223,10 @@ final class PostgresServer: Sendable {
         let parameters = parameters(database: nil)
         let redactor = redactor
         let connectTimeout = settings.connectTimeoutSeconds
+        let stamp = state.databaseSizes.parameter(now: .now(), maxAge: settings.databaseSizeMaxAgeSeconds)
         let task = DatabaseTask(
-            database: state.mainDatabase, connection: state.sizes, keep: true, statements: [entry.sql], groups: [entry.group],
-            server: server, setup: Self.setupStatement(settings), deadline: deadline
+            database: state.mainDatabase, connection: state.sizes, keep: true, statements: [DatabaseSizes.sql],
+            parameters: [0: [stamp]], groups: [entry.group], server: server, setup: Self.setupStatement(settings), deadline: deadline
         ) { () throws(PostgresError) -> (PostgresConnection, MonotonicTime) in
             let connection = try PostgresConnection.start(parameters: parameters, redactor: redactor)
             return (connection, min(deadline, MonotonicTime.now().adding(seconds: connectTimeout)))
@@ -427,7 +440,10 @@ private final class DatabaseTask: PostgresTask {
     private(set) var families: [[MetricFamily]] = []
     private(set) var errors: [String: String] = [:]
     private(set) var durations: [Double] = []
+    /// Per group: the rows as they came (nil for a failed statement), for callers that post-process.
+    private(set) var rows: [QueryRows?] = []
     private let statements: [String]
+    private let parameters: [Int: [String]]
     private let groups: [QueryGroup]
     private let server: String
     private let setup: String
@@ -440,13 +456,15 @@ private final class DatabaseTask: PostgresTask {
     private var sent = MonotonicTime.now()
 
     init(
-        database: String, connection: PostgresConnection?, keep: Bool, statements: [String], groups: [QueryGroup], server: String,
-        setup: String, deadline: MonotonicTime, connect: @escaping () throws(PostgresError) -> (PostgresConnection, MonotonicTime)
+        database: String, connection: PostgresConnection?, keep: Bool, statements: [String], parameters: [Int: [String]] = [:],
+        groups: [QueryGroup], server: String, setup: String, deadline: MonotonicTime,
+        connect: @escaping () throws(PostgresError) -> (PostgresConnection, MonotonicTime)
     ) {
         self.database = database
         self.connection = connection
         self.keep = keep
         self.statements = statements
+        self.parameters = parameters
         self.groups = groups
         self.server = server
         self.setup = setup
@@ -481,8 +499,12 @@ private final class DatabaseTask: PostgresTask {
                     durations = Array(connection.lastArrivals(since: sent).dropFirst(skip))
                     for (group, result) in zip(groups, results) {
                         switch result {
-                        case .success(let rows): families.append(group.map(rows, server))
-                        case .failure(let error): errors[group.name] = error.message
+                        case .success(let rows):
+                            families.append(group.map(rows, server))
+                            self.rows.append(rows)
+                        case .failure(let error):
+                            errors[group.name] = error.message
+                            self.rows.append(nil)
                         }
                     }
                     step = .done
@@ -520,7 +542,9 @@ private final class DatabaseTask: PostgresTask {
 
     private func send(_ connection: PostgresConnection) throws(PostgresError) {
         sent = MonotonicTime.now()
-        try connection.send(fresh ? [setup] + statements : statements)
+        // The setup statement goes first on a fresh connection: the parameters' indices move by one.
+        let shifted = fresh ? Dictionary(uniqueKeysWithValues: parameters.map { ($0.key + 1, $0.value) }) : parameters
+        try connection.send(fresh ? [setup] + statements : statements, parameters: shifted)
         step = .querying
     }
 }
@@ -591,6 +615,10 @@ enum PostgresMetrics {
         name: "pg_scrape_collector_success", type: .gauge, help: "Whether a PostgreSQL metric group succeeded (1) or failed (0) for this server.", labels: ["collector", "server"])
     static let collectorDuration = FamilyDescriptor(
         name: "pg_scrape_collector_duration_seconds", type: .gauge, help: "Time a PostgreSQL metric group's queries took for this server.", unit: "seconds", labels: ["collector", "server"])
+    static let databaseSizeAge = FamilyDescriptor(
+        name: "pg_database_size_age_seconds", type: .gauge,
+        help: "stack_exporter: seconds since pg_database_size_bytes was measured; it is measured again when WAL or row counts moved.",
+        unit: "seconds", labels: ["server"])
     static let lastScrapeError = FamilyDescriptor(
         name: "pg_exporter_last_scrape_error", type: .gauge, help: "Whether the last scrape of this server had an error (1) or not (0).", labels: ["server"])
 }
