@@ -92,6 +92,21 @@ private func sampleFamilies() -> [MetricFamily] {
         #expect(lines.last == "test_growth{value=\"\(long)49\"} 49")
     }
 
+    @Test func aSharedLabelArrayIsWrittenAlikeInEveryFamily() {
+        let shared = [Label("a", "x\"y"), Label("b", "line\nbreak"), Label("c", String(repeating: "v", count: 300))]
+        let families = (0..<5).map { i in
+            MetricFamily(FamilyDescriptor(name: "test_shared_\(i)", type: .gauge, help: ""), samples: [
+                Sample(labels: shared, value: Double(i)), Sample(labels: [Label("a", "z"), Label("b", "z"), Label("c", "\(i)")], value: 1),
+            ])
+        }
+        let text = String(decoding: TextFormat.render(families, capacity: 1), as: UTF8.self)
+        let pairs = #"{a="x\"y",b="line\nbreak",c=""# + String(repeating: "v", count: 300) + #""}"#
+        for i in 0..<5 {
+            #expect(text.contains("test_shared_\(i)\(pairs) \(i)\n"))
+            #expect(text.contains("test_shared_\(i){a=\"z\",b=\"z\",c=\"\(i)\"} 1\n"))
+        }
+    }
+
     @Test func openMetricsKeepsCounterNamesWithoutTotal() {
         let text = String(decoding: OpenMetricsFormat.render(Normalizer.normalize(sampleFamilies(), stats: ExpositionStats())), as: UTF8.self)
         #expect(text.contains("# TYPE test_xact_commit unknown\ntest_xact_commit{datname=\"postgres\"} 42"))

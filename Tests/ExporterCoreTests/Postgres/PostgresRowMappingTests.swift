@@ -61,9 +61,14 @@ import Testing
         a.add(["a:5432"], 1)
         var b = MetricFamily(PostgresMetrics.up)
         b.add(["b:5432"], 0)
-        let merged = PostgresCollector.merge([[a], [b]])
+        // Collected in server order; the normalizer makes one family (one HELP/TYPE) of them.
+        let collected = PostgresCollector.merge([[a], [b]])
+        #expect(collected.flatMap(\.samples).map(\.value) == [1, 0])
+        let merged = Normalizer.normalize(collected, stats: ExpositionStats())
         #expect(merged.count == 1)
         #expect(merged.first?.samples.map(\.value) == [1, 0])
+        let text = TextFormat.render(text: merged)
+        #expect(text.components(separatedBy: "# HELP pg_up ").count == 2)
     }
 
     @Test func reportSaysWhichGroupFailed() {

@@ -28,21 +28,11 @@ struct PostgresCollector: Collector {
         return Self.merge(results.all())
     }
 
-    /// One family per name across servers (the exposition writes HELP/TYPE once per family).
+    /// Every server's families in server order. Families of the same name from several servers
+    /// are merged later by the normalizer (one HELP/TYPE per name), which every scrape runs anyway:
+    /// merging here by a dictionary of names cost a seventh of a PostgreSQL scrape's instructions.
     static func merge(_ perServer: [[MetricFamily]]) -> [MetricFamily] {
-        var order: [String] = []
-        var byName: [String: MetricFamily] = [:]
-        for families in perServer {
-            for family in families {
-                if byName[family.name] == nil {
-                    order.append(family.name)
-                    byName[family.name] = family
-                } else {
-                    byName[family.name]?.samples += family.samples
-                }
-            }
-        }
-        return order.compactMap { byName[$0] }
+        perServer.count == 1 ? perServer[0] : Array(perServer.joined())
     }
 }
 
