@@ -55,6 +55,9 @@ final class PostgresServer: Sendable {
         /// Cached families of the identity and settings queries, and scrapes since they were fetched.
         var identity: [MetricFamily]? = nil
         var settings: [MetricFamily]? = nil
+        /// The last rows of the settings query and their families.
+        var settingsRows: QueryRows? = nil
+        var settingsFromRows: [MetricFamily]? = nil
         var staticAge = 0
         /// The groups' SQL for the connected server's version, built once per version.
         var plan: ScrapePlan? = nil
@@ -114,7 +117,7 @@ final class PostgresServer: Sendable {
         let sizes = startSizes(&state, deadline: deadline, settings: settings)
         let outcome: [MainResult]
         do {
-            outcome = try runMain(&state, deadline: deadline, settings: settings, skipping: sizes == nil ? nil : PostgresQueries.database.name)
+            outcome = try runMain(&state, deadline: deadline, settings: settings, onSecond: sizes != nil)
             if let previous = state.connectError {
                 logger.info("postgres connection recovered", ["server": server, "previous_err": previous])
                 state.connectError = nil
@@ -157,6 +160,20 @@ final class PostgresServer: Sendable {
         var databases = [state.mainDatabase]
         var listError: String? = nil
         var mainTables: [MainResult] = []
+        if let sizes, let plan = state.plan {
+            // The DSN database's table groups ran on the second connection, after the sizes.
+            for (offset, group) in plan.database.map(\.group).enumerated() {
+                let index = offset + 1
+                var item = MainResult(purpose: .tables(group))
+                item.duration = index < sizes.durations.count ? sizes.durations[index] : 0
+                if index < sizes.rows.count, let rows = sizes.rows[index] {
+                    item.families = group.map(rows, server)
+                } else {
+                    item.error = PostgresError(kind: .query, message: sizes.errors[group.name] ?? "no result")
+                }
+                mainTables.append(item)
+            }
+        }
         var ranSettings = false
         for item in outcome {
             switch item.purpose {
@@ -204,20 +221,22 @@ final class PostgresServer: Sendable {
     /// Runs the main pipeline, reconnecting once if a reused connection turns out dead (the server
     /// restarted between scrapes). Throws when the server cannot be reached or identified: `pg_up 0`.
     private func runMain(
-        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, skipping: String?
+        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, onSecond: Bool
     ) throws(PostgresError) -> [MainResult] {
         let reused = state.main?.isUsable == true
         if !reused { try reconnect(&state, deadline: deadline, settings: settings) }
         do {
-            return try runMainPipeline(&state, deadline: deadline, settings: settings, skipping: skipping)
+            return try runMainPipeline(&state, deadline: deadline, settings: settings, onSecond: onSecond)
         } catch where reused && error.kind == .connection {
             try reconnect(&state, deadline: deadline, settings: settings)
-            return try runMainPipeline(&state, deadline: deadline, settings: settings, skipping: skipping)
+            return try runMainPipeline(&state, deadline: deadline, settings: settings, onSecond: onSecond)
         }
     }
 
-    /// Sends the `database` group on the sizes connection (connecting it if needed) without
-    /// waiting; nil before the first plan or when the group does not apply.
+    /// Sends the `database` group and the DSN database's table groups on the second connection
+    /// (connecting it if needed) without waiting: a second backend works on them while the first
+    /// runs the server groups, on another core. Nil before the first plan or when the group does
+    /// not apply (the main pipeline then runs everything).
     private func startSizes(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) -> DatabaseTask? {
         guard let plan = state.plan, let entry = plan.server.first(where: { $0.group.name == PostgresQueries.database.name }) else { return nil }
         let parameters = parameters(database: nil)
@@ -225,8 +244,9 @@ final class PostgresServer: Sendable {
         let connectTimeout = settings.connectTimeoutSeconds
         let stamp = state.databaseSizes.parameter(now: .now(), maxAge: settings.databaseSizeMaxAgeSeconds)
         let task = DatabaseTask(
-            database: state.mainDatabase, connection: state.sizes, keep: true, statements: [DatabaseSizes.sql],
-            parameters: [0: [stamp]], groups: [entry.group], server: server, setup: Self.setupStatement(settings), deadline: deadline
+            database: state.mainDatabase, connection: state.sizes, keep: true,
+            statements: [DatabaseSizes.sql] + plan.database.map(\.sql), parameters: [0: [stamp]], mapsRows: false,
+            groups: [entry.group] + plan.database.map(\.group), server: server, setup: Self.setupStatement(settings), deadline: deadline
         ) { () throws(PostgresError) -> (PostgresConnection, MonotonicTime) in
             let connection = try PostgresConnection.start(parameters: parameters, redactor: redactor)
             return (connection, min(deadline, MonotonicTime.now().adding(seconds: connectTimeout)))
@@ -237,7 +257,7 @@ final class PostgresServer: Sendable {
     }
 
     private func runMainPipeline(
-        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, skipping: String?
+        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, onSecond: Bool
     ) throws(PostgresError) -> [MainResult] {
         guard let main = state.main else { throw PostgresError(kind: .connection, message: "connection closed") }
         let version = main.serverVersion
@@ -263,10 +283,11 @@ final class PostgresServer: Sendable {
             items.append(MainResult(purpose: .databases))
             statements.append(PostgresQueries.databases)
         }
-        for (group, sql) in plan.database {
+        for (group, sql) in plan.database where !onSecond {
             items.append(MainResult(purpose: .tables(group)))
             statements.append(sql)
         }
+        let skipping = onSecond ? PostgresQueries.database.name : nil
         for (group, sql) in plan.server where group.name != skipping && (group.name != PostgresQueries.settings.name || state.settings == nil) {
             items.append(MainResult(purpose: .group(group)))
             statements.append(sql)
@@ -289,6 +310,17 @@ final class PostgresServer: Sendable {
                 case .setup: break
                 case .identity: identity = rows
                 case .databases: items[index].databases = rows.rows.compactMap { $0.first ?? nil }
+                case .group(let group) where group.name == PostgresQueries.settings.name:
+                    // ~300 settings, the same rows nearly every time: their ~300 descriptors are
+                    // built again only when a value changed (a reload).
+                    if rows == state.settingsRows, let cached = state.settingsFromRows {
+                        items[index].families = cached
+                    } else {
+                        let families = group.map(rows, server)
+                        items[index].families = families
+                        state.settingsRows = rows
+                        state.settingsFromRows = families
+                    }
                 case .group(let group), .tables(let group): items[index].families = group.map(rows, server)
                 }
             }
@@ -444,6 +476,8 @@ private final class DatabaseTask: PostgresTask {
     private(set) var rows: [QueryRows?] = []
     private let statements: [String]
     private let parameters: [Int: [String]]
+    /// Whether results become families here (false: the caller maps `rows` itself).
+    private let mapsRows: Bool
     private let groups: [QueryGroup]
     private let server: String
     private let setup: String
@@ -457,7 +491,7 @@ private final class DatabaseTask: PostgresTask {
 
     init(
         database: String, connection: PostgresConnection?, keep: Bool, statements: [String], parameters: [Int: [String]] = [:],
-        groups: [QueryGroup], server: String, setup: String, deadline: MonotonicTime,
+        mapsRows: Bool = true, groups: [QueryGroup], server: String, setup: String, deadline: MonotonicTime,
         connect: @escaping () throws(PostgresError) -> (PostgresConnection, MonotonicTime)
     ) {
         self.database = database
@@ -465,6 +499,7 @@ private final class DatabaseTask: PostgresTask {
         self.keep = keep
         self.statements = statements
         self.parameters = parameters
+        self.mapsRows = mapsRows
         self.groups = groups
         self.server = server
         self.setup = setup
@@ -500,7 +535,7 @@ private final class DatabaseTask: PostgresTask {
                     for (group, result) in zip(groups, results) {
                         switch result {
                         case .success(let rows):
-                            families.append(group.map(rows, server))
+                            if mapsRows { families.append(group.map(rows, server)) }
                             self.rows.append(rows)
                         case .failure(let error):
                             errors[group.name] = error.message
