@@ -56,6 +56,28 @@ import Testing
         #expect(RowMapping.shortVersion(text) == expected)
     }
 
+    @Test func numbersParseExactlyAsTheStandardLibrary() {
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["0", "-1", "0.25", "-0.5", ".5", "12.", "1e+20", "1.5e-07", "NaN", "Infinity", "-Infinity",
+                     "123456789012345", "1234567890123456789", "99999999999999.9", "0.000000000000001", "1732480000.123456",
+                     "1732480000.1234567", "t", "f", "on", "off", "x", "", "-", "1.2.3", "1_000"]
+        for _ in 0..<2000 {
+            let integer = UInt64.random(in: 0...9_999_999_999, using: &generator)
+            let fraction = UInt64.random(in: 0...999_999, using: &generator)
+            texts.append("\(integer).\(String(fraction))")
+            texts.append("-\(integer % 1000).\(String(repeating: "0", count: Int(fraction % 4)))\(fraction)")
+        }
+        for text in texts {
+            let expected: Double? = switch text {
+            case "t", "on", "true": 1
+            case "f", "off", "false": 0
+            default: Double(text)
+            }
+            let parsed = RowMapping.number(text)
+            #expect(parsed?.bitPattern == expected?.bitPattern || (parsed?.isNaN == true && expected?.isNaN == true), "\(text)")
+        }
+    }
+
     @Test func serversMergeIntoOneFamilyPerName() {
         var a = MetricFamily(PostgresMetrics.up)
         a.add(["a:5432"], 1)

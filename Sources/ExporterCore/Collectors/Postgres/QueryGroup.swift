@@ -96,6 +96,11 @@ enum RowMapping {
 
     /// libpq text format: numbers, `t`/`f` booleans, `on`/`off` settings.
     static func number(_ text: String) -> Double? {
+        // Counters, timestamps and sizes are plain decimals: parsed from the bytes in place.
+        if let first = text.utf8.first, first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) {
+            let parsed: Double?? = text.utf8.withContiguousStorageIfAvailable { ByteFields($0).number(0..<$0.count) }
+            if let parsed { return parsed }
+        }
         switch text {
         case "t", "on", "true": return 1
         case "f", "off", "false": return 0

@@ -124,8 +124,34 @@ struct ByteFields {
                 index += 1
             }
             if plain { return negative ? -Double(value) : Double(value) }
+            if let decimal = Self.decimal(bytes, index, range.upperBound, integerPart: value) {
+                return negative ? -decimal : decimal
+            }
         }
         return ProcText.number(Substring(text(range)))
+    }
+
+    /// `digits.digits` with at most 15 digits in all, from the '.' at `dot`: the digits as an
+    /// integer divided by an exact power of ten, which IEEE division rounds correctly, so the
+    /// result is the same double strtod gives. Nil for anything else (the slow path decides).
+    private static let powersOfTen: [Double] = (0...15).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
+
+    static func decimal(_ bytes: UnsafeBufferPointer<UInt8>, _ dot: Int, _ end: Int, integerPart: UInt64) -> Double? {
+        guard dot < end, bytes[dot] == UInt8(ascii: "."), end - dot > 1 else { return nil }
+        var value = integerPart
+        var digits = 0
+        var scan = integerPart
+        while scan > 0 { digits += 1; scan /= 10 }
+        var index = dot + 1
+        let fraction = end - index
+        guard digits + fraction <= 15 else { return nil }
+        while index < end {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            if digit > 9 { return nil }
+            value = value &* 10 &+ UInt64(digit)
+            index += 1
+        }
+        return Double(value) / powersOfTen[fraction]
     }
 }
 
