@@ -21,6 +21,9 @@ public final class FamilyDescriptor: Sendable, Equatable {
     let hasValidName: Bool
     /// The help text has no byte that either writer escapes (`\`, newline, CR, `"`).
     let helpIsPlain: Bool
+    /// The label names are valid, unique and in the normalizer's order: samples built from this
+    /// descriptor's names (`Sample(_:_:value:)`) need no check or sort.
+    let labelsAreCanonical: Bool
 
     public init(name: String, type: MetricType, help: String, unit: String = "", labels: [String] = []) {
         self.name = name
@@ -30,6 +33,8 @@ public final class FamilyDescriptor: Sendable, Equatable {
         self.labels = labels
         hasValidName = MetricNames.isValidMetricName(name)
         helpIsPlain = !help.utf8.contains { $0 == 0x5C || $0 == 0x0A || $0 == 0x0D || $0 == 0x22 }
+        labelsAreCanonical = labels.allSatisfy(MetricNames.isValidLabelName)
+            && zip(labels, labels.dropFirst()).allSatisfy { UTF8Order.less($0, $1) }
     }
 
     public static func == (a: FamilyDescriptor, b: FamilyDescriptor) -> Bool {

@@ -12,9 +12,13 @@ public struct Label: Sendable, Equatable, Hashable {
 /// One sample of a family. `suffix` is empty except for histogram and summary parts
 /// (`_bucket`, `_sum`, `_count`).
 public struct Sample: Sendable, Equatable {
-    public var labels: [Label]
+    public var labels: [Label] {
+        didSet { labelsAreCanonical = false }
+    }
     public var value: Double
     public var suffix: String
+    /// Built from a descriptor whose label names are canonical: the normalizer skips the check.
+    private(set) var labelsAreCanonical = false
 
     public init(labels: [Label] = [], value: Double, suffix: String = "") {
         self.labels = labels
@@ -28,6 +32,11 @@ public struct Sample: Sendable, Equatable {
         labels.reserveCapacity(values.count)
         for (name, labelValue) in zip(descriptor.labels, values) { labels.append(Label(name, labelValue)) }
         self.init(labels: labels, value: value)
+        labelsAreCanonical = descriptor.labelsAreCanonical
+    }
+
+    public static func == (a: Sample, b: Sample) -> Bool {
+        a.labels == b.labels && a.value == b.value && a.suffix == b.suffix
     }
 }
 

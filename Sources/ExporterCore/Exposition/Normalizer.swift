@@ -113,7 +113,7 @@ public enum Normalizer {
         // labels had to be sorted, and rebuilt only when one is dropped.
         var samples = input
         var dropped: [Int] = []
-        for index in input.indices where !input[index].labels.isEmpty {
+        for index in input.indices where !input[index].labels.isEmpty && !input[index].labelsAreCanonical {
             switch labelSets.canonical(input[index].labels) {
             case .unchanged: continue
             case .sorted(let labels): samples[index].labels = labels

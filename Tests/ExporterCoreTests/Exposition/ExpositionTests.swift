@@ -107,6 +107,31 @@ private func sampleFamilies() -> [MetricFamily] {
         }
     }
 
+    @Test func descriptorBuiltLabelsAreTrustedOnlyWhileUnchanged() {
+        let canonical = FamilyDescriptor(name: "test_trusted", type: .gauge, help: "", labels: ["a", "b"])
+        let unsorted = FamilyDescriptor(name: "test_unsorted", type: .gauge, help: "", labels: ["b", "a"])
+        let invalid = FamilyDescriptor(name: "test_invalid", type: .gauge, help: "", labels: ["a", "__b"])
+        #expect(canonical.labelsAreCanonical && !unsorted.labelsAreCanonical && !invalid.labelsAreCanonical)
+        var trusted = MetricFamily(canonical)
+        trusted.add(["2", "x"], 1)
+        trusted.add(["1", "y"], 2)
+        var edited = Sample(canonical, ["3", "z"], value: 3)
+        #expect(edited.labelsAreCanonical)
+        edited.labels = [Label("b", "z"), Label("a", "3")]  // reordered by hand: checked again
+        #expect(!edited.labelsAreCanonical)
+        trusted.samples.append(edited)
+        var sorted = MetricFamily(unsorted)
+        sorted.add(["x", "1"], 1)
+        var dropped = MetricFamily(invalid)
+        dropped.add(["1", "x"], 1)
+        let stats = ExpositionStats()
+        let text = TextFormat.render(text: Normalizer.normalize([trusted, sorted, dropped], stats: stats))
+        #expect(text.contains("test_trusted{a=\"1\",b=\"y\"} 2\ntest_trusted{a=\"2\",b=\"x\"} 1\ntest_trusted{a=\"3\",b=\"z\"} 3\n"))
+        #expect(text.contains("test_unsorted{a=\"1\",b=\"x\"} 1"))
+        #expect(!text.contains("test_invalid{"))
+        #expect(stats.invalidNamesDropped == 1)
+    }
+
     @Test func openMetricsKeepsCounterNamesWithoutTotal() {
         let text = String(decoding: OpenMetricsFormat.render(Normalizer.normalize(sampleFamilies(), stats: ExpositionStats())), as: UTF8.self)
         #expect(text.contains("# TYPE test_xact_commit unknown\ntest_xact_commit{datname=\"postgres\"} 42"))
