@@ -60,11 +60,14 @@ public struct CollectorSettings: Sendable {
     public let flags: ParsedFlags
     public let environment: [String: String]
     public let logger: Logger
+    /// Readers that several collectors share (/proc/stat for `cpu` and `stat`).
+    public let shared: SharedSources
 
-    public init(flags: ParsedFlags, environment: [String: String], logger: Logger) {
+    public init(flags: ParsedFlags, environment: [String: String], logger: Logger, shared: SharedSources = SharedSources()) {
         self.flags = flags
         self.environment = environment
         self.logger = logger
+        self.shared = shared
     }
 }
 

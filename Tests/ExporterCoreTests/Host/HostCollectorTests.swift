@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Synchronization
 import Testing
@@ -167,6 +168,27 @@ import Testing
         #expect(prober.mayBlock, "a network mount needs a worker thread")
         #expect(FilesystemMetrics.answeredFromMemory.contains("ext4") && !FilesystemMetrics.answeredFromMemory.contains("nfs4"))
         #expect(!FilesystemMetrics.answeredFromMemory.contains("fuse.sshfs"))
+    }
+
+    @Test func cpuAndStatShareOneReadOfProcStatPerScrape() throws {
+        let root = NSTemporaryDirectory() + "procstat-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let original = try String(contentsOfFile: Fixtures.path("host/proc/stat"), encoding: .utf8)
+        try original.write(toFile: root + "/stat", atomically: true, encoding: .utf8)
+        let proc = ProcFS(root: root)
+        let source = SharedSources().procStat(proc)
+        let cpu = CPUCollector(proc: proc, source: source), stat = StatCollector(proc: proc, source: source)
+        func bootTime(_ families: [MetricFamily]) -> Double? { families.first { $0.name == "node_boot_time_seconds" }?.samples.first?.value }
+
+        let scrape = HostCollectorTests.context()
+        _ = try cpu.collect(scrape)
+        let changed = original.replacingOccurrences(of: "btime ", with: "btime 1") // a different boot time
+        try changed.write(toFile: root + "/stat", atomically: true, encoding: .utf8)
+        let sameScrape = try #require(bootTime(try stat.collect(scrape)))
+        let nextScrape = try #require(bootTime(try stat.collect(HostCollectorTests.context())))
+        #expect(sameScrape != nextScrape, "the same scrape reads /proc/stat once; the next reads it again")
+        #expect(String(Int(nextScrape)).hasPrefix("1"))
     }
 
     @Test func realStatfsOnRoot() {

@@ -13,11 +13,13 @@ enum CPUMetrics {
 /// `node_cpu_seconds_total`, `node_cpu_guest_seconds_total` from /proc/stat, and cAdvisor's
 /// `machine_cpu_cores` (the `cpuN` lines are exactly the online CPUs, so no second file is read).
 struct CPUCollector: ProcFSCollector {
-    let proc: ProcFS
+    let source: ProcStatSource
+
+    init(proc: ProcFS, source: ProcStatSource? = nil) { self.source = source ?? ProcStatSource(proc: proc) }
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
-        let stat = try parseProcStat(proc.read("stat"))
-        guard !stat.cpus.isEmpty else { throw CollectorError("\(proc.path("stat")): no cpuN lines") }
+        let stat = try source.stat(for: context)
+        guard !stat.cpus.isEmpty else { throw CollectorError("\(source.proc.path("stat")): no cpuN lines") }
         var seconds = MetricFamily(CPUMetrics.seconds)
         seconds.samples.reserveCapacity(stat.cpus.count * 8)
         var guest = MetricFamily(CPUMetrics.guestSeconds)

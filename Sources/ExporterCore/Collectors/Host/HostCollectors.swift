@@ -1,18 +1,20 @@
 /// The host collectors (node_exporter names) and their shared flags.
 public enum HostCollectors {
     public static let modules: [CollectorModule] = [
-        module("cpu", "CPU time per mode from /proc/stat; machine_cpu_cores.") { paths, _ in CPUCollector(proc: paths.proc) },
-        module("conntrack", "connection tracking table from /proc/sys/net/netfilter.") { paths, _ in
+        module("cpu", "CPU time per mode from /proc/stat; machine_cpu_cores.") { paths, _, shared in
+            CPUCollector(proc: paths.proc, source: shared.procStat(paths.proc))
+        },
+        module("conntrack", "connection tracking table from /proc/sys/net/netfilter.") { paths, _, _ in
             ConntrackCollector(proc: paths.proc)
         },
-        module("diskstats", "disk I/O from /proc/diskstats.", flags: DiskStatsMetrics.flags) { paths, flags in
+        module("diskstats", "disk I/O from /proc/diskstats.", flags: DiskStatsMetrics.flags) { paths, flags, _ in
             DiskStatsCollector(
                 proc: paths.proc, udevData: flags.string("path.udev.data"),
                 deviceExclude: try NamePattern(flags.string("collector.diskstats.device-exclude"), flag: "collector.diskstats.device-exclude"))
         },
-        module("entropy", "available entropy from /proc/sys/kernel/random.") { paths, _ in EntropyCollector(proc: paths.proc) },
-        module("filefd", "file handles from /proc/sys/fs/file-nr.") { paths, _ in FileFDCollector(proc: paths.proc) },
-        module("filesystem", "file system sizes from the mount table and statfs.", flags: FilesystemMetrics.flags) { paths, flags in
+        module("entropy", "available entropy from /proc/sys/kernel/random.") { paths, _, _ in EntropyCollector(proc: paths.proc) },
+        module("filefd", "file handles from /proc/sys/fs/file-nr.") { paths, _, _ in FileFDCollector(proc: paths.proc) },
+        module("filesystem", "file system sizes from the mount table and statfs.", flags: FilesystemMetrics.flags) { paths, flags, _ in
             FilesystemCollector(
                 proc: paths.proc, rootfs: paths.rootfs,
                 mountPointsExclude: try NamePattern(
@@ -22,33 +24,33 @@ public enum HostCollectors {
                 mountTimeout: max(0.001, flags.seconds("collector.filesystem.mount-timeout")),
                 prober: StatFSProber())
         },
-        module("loadavg", "load averages from /proc/loadavg.") { paths, _ in LoadAverageCollector(proc: paths.proc) },
-        module("meminfo", "memory statistics from /proc/meminfo; machine_memory_bytes.") { paths, _ in
+        module("loadavg", "load averages from /proc/loadavg.") { paths, _, _ in LoadAverageCollector(proc: paths.proc) },
+        module("meminfo", "memory statistics from /proc/meminfo; machine_memory_bytes.") { paths, _, _ in
             MemInfoCollector(proc: paths.proc)
         },
-        module("netclass", "network interface attributes from /sys/class/net.", flags: NetClassMetrics.flags) { paths, flags in
+        module("netclass", "network interface attributes from /sys/class/net.", flags: NetClassMetrics.flags) { paths, flags, _ in
             NetClassCollector(
                 sys: paths.sys,
                 ignoredDevices: try NamePattern(flags.string("collector.netclass.ignored-devices"), flag: "collector.netclass.ignored-devices"))
         },
-        module("netdev", "network interface traffic from /proc/net/dev.", flags: NetDevMetrics.flags) { paths, flags in
+        module("netdev", "network interface traffic from /proc/net/dev.", flags: NetDevMetrics.flags) { paths, flags, _ in
             NetDevCollector(
                 proc: paths.proc, sys: paths.sys,
                 deviceExclude: try NamePattern(flags.string("collector.netdev.device-exclude"), flag: "collector.netdev.device-exclude"))
         },
-        module("netstat", "network statistics from /proc/net/netstat, snmp and snmp6.", flags: NetStatMetrics.flags) { paths, flags in
+        module("netstat", "network statistics from /proc/net/netstat, snmp and snmp6.", flags: NetStatMetrics.flags) { paths, flags, _ in
             NetStatCollector(
                 proc: paths.proc, fields: try NamePattern(flags.string("collector.netstat.fields"), flag: "collector.netstat.fields"))
         },
-        module("os", "OS release from /etc/os-release.") { paths, _ in OSCollector(rootfs: ProcFS(root: paths.rootfs)) },
-        module("pressure", "pressure stall information from /proc/pressure.") { paths, _ in PressureCollector(proc: paths.proc) },
-        module("sockstat", "socket statistics from /proc/net/sockstat.") { paths, _ in SockStatCollector(proc: paths.proc) },
-        module("stat", "boot time, context switches, forks, interrupts from /proc/stat.") { paths, _ in
-            StatCollector(proc: paths.proc)
+        module("os", "OS release from /etc/os-release.") { paths, _, _ in OSCollector(rootfs: ProcFS(root: paths.rootfs)) },
+        module("pressure", "pressure stall information from /proc/pressure.") { paths, _, _ in PressureCollector(proc: paths.proc) },
+        module("sockstat", "socket statistics from /proc/net/sockstat.") { paths, _, _ in SockStatCollector(proc: paths.proc) },
+        module("stat", "boot time, context switches, forks, interrupts from /proc/stat.") { paths, _, shared in
+            StatCollector(proc: paths.proc, source: shared.procStat(paths.proc))
         },
-        module("time", "the system clock, time zone and clocksource.") { paths, _ in TimeCollector(sys: paths.sys) },
-        module("uname", "uname(2) as node_uname_info.") { _, _ in UnameCollector() },
-        module("vmstat", "virtual memory statistics from /proc/vmstat.", flags: VMStatMetrics.flags) { paths, flags in
+        module("time", "the system clock, time zone and clocksource.") { paths, _, _ in TimeCollector(sys: paths.sys) },
+        module("uname", "uname(2) as node_uname_info.") { _, _, _ in UnameCollector() },
+        module("vmstat", "virtual memory statistics from /proc/vmstat.", flags: VMStatMetrics.flags) { paths, flags, _ in
             VMStatCollector(
                 proc: paths.proc, fields: try NamePattern(flags.string("collector.vmstat.fields"), flag: "collector.vmstat.fields"))
         },
@@ -56,10 +58,10 @@ public enum HostCollectors {
 
     private static func module(
         _ name: String, _ summary: String, flags: [FlagSpec] = [],
-        make: @escaping @Sendable (HostPaths, ParsedFlags) throws -> any Collector
+        make: @escaping @Sendable (HostPaths, ParsedFlags, SharedSources) throws -> any Collector
     ) -> CollectorModule {
         CollectorModule(name: name, enabledByDefault: true, summary: summary, flags: HostPaths.flags + flags) { settings in
-            try make(HostPaths(flags: settings.flags), settings.flags)
+            try make(HostPaths(flags: settings.flags), settings.flags, settings.shared)
         }
     }
 }

@@ -9,11 +9,13 @@ enum StatMetrics {
 
 /// The non-CPU lines of /proc/stat.
 struct StatCollector: ProcFSCollector {
-    let proc: ProcFS
+    let source: ProcStatSource
+
+    init(proc: ProcFS, source: ProcStatSource? = nil) { self.source = source ?? ProcStatSource(proc: proc) }
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
-        let stat = try parseProcStat(proc.read("stat"))
-        guard let bootTime = stat.bootTime else { throw CollectorError("\(proc.path("stat")): no btime line") }
+        let stat = try source.stat(for: context)
+        guard let bootTime = stat.bootTime else { throw CollectorError("\(source.proc.path("stat")): no btime line") }
         var families = [MetricFamily(StatMetrics.bootTime, value: bootTime)]
         let optional: [(FamilyDescriptor, Double?)] = [
             (StatMetrics.contextSwitches, stat.contextSwitches), (StatMetrics.forks, stat.forks),
