@@ -61,6 +61,15 @@ public struct FileReader: Sendable {
         return try readText(fd, path: path, limit: limit, fromStart: false)
     }
 
+    /// The file's text, or nil when it cannot be opened or read, without building an error (a
+    /// missing udev record is the common case, every scrape).
+    public static func readTextIfPresent(_ path: String, limit: Int = defaultLimit) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return try? readText(fd, path: path, limit: limit, fromStart: false)
+    }
+
     /// Most procfs and sysfs files fit in a page: read them into a stack buffer and decode once;
     /// only larger ones go through a growing heap buffer. `fromStart` reads with pread from offset
     /// 0 (a descriptor kept open between reads, see `KeptOpenFiles`).

@@ -67,9 +67,14 @@ public final class KeptOpenAttributes: Sendable {
 
     /// Reads `name` in a directory visited in this scrape.
     public func read(_ directory: String, _ name: String) -> Result<String, SystemError> {
+        read(directory, name) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Reads `name` and hands its bytes to `decode` (a number parsed in place: no String).
+    public func read<T: Sendable>(_ directory: String, _ name: String, decode: (UnsafeBufferPointer<UInt8>) -> T) -> Result<T, SystemError> {
         state.withLock { state in
             if let fd = state.directories[directory]?.files[name] {
-                let result = Self.pread(fd)
+                let result = Self.pread(fd, decode)
                 // A kept descriptor of an attribute that went away: forget it, open afresh below.
                 guard case .failure(let error) = result, error.code == ENODEV || error.code == ESTALE else { return result }
                 _ = Glibc.close(fd)
@@ -79,7 +84,7 @@ public final class KeptOpenAttributes: Sendable {
             let path = directory + "/" + name
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return .failure(.lastError("open \(path)")) }
-            let result = Self.pread(fd)
+            let result = Self.pread(fd, decode)
             if state.open < capacity, state.directories[directory] != nil {
                 state.directories[directory]?.files[name] = fd
                 state.open += 1
@@ -107,11 +112,11 @@ public final class KeptOpenAttributes: Sendable {
     }
 
     /// One page from offset 0; an attribute is never larger.
-    private static func pread(_ fd: Int32) -> Result<String, SystemError> {
+    private static func pread<T>(_ fd: Int32, _ decode: (UnsafeBufferPointer<UInt8>) -> T) -> Result<T, SystemError> {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buffer in
             while true {
                 let n = Glibc.pread(fd, buffer.baseAddress, buffer.count, 0)
-                if n >= 0 { return .success(String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<n]), as: UTF8.self)) }
+                if n >= 0 { return .success(decode(UnsafeBufferPointer(rebasing: buffer[0..<n]))) }
                 if errno == EINTR { continue }
                 return .failure(.lastError("pread"))
             }

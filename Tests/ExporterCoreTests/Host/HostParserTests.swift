@@ -223,4 +223,13 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: ["1500\n", "-1\n", "0x1003\n", "0x0\n", "  42 \n", "", "\n", "abc\n", "0x\n", "0xzz\n", "1.5\n",
+                      "18446744073709551615\n", "up\n", "0x1ffffffffffffffff\n"])
+    func sysfsNumbersParseAlikeFromBytesAndText(_ text: String) {
+        var copy = text
+        let fromBytes = copy.withUTF8 { parseSysfsNumber(bytes: $0) }
+        #expect(fromBytes == parseSysfsNumber(text), "\(text.debugDescription)")
+    }
+
 }

@@ -60,7 +60,7 @@ struct DiskStatsCollector: ProcFSCollector {
     let deviceExclude: NamePattern
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
-        let disks = try parseDiskStats(proc.read("diskstats")).filter { !deviceExclude.matches($0.name) }
+        let disks = try parseDiskStats(proc.read("diskstats")) { !deviceExclude.matches($0) }
         var families = DiskStatsMetrics.counters.map { MetricFamily($0.0) }
         var info = MetricFamily(DiskStatsMetrics.info)
         for disk in disks {
@@ -68,7 +68,7 @@ struct DiskStatsCollector: ProcFSCollector {
             for (k, (_, index, scale)) in DiskStatsMetrics.counters.enumerated() where index < disk.values.count {
                 families[k].add(labels, disk.values[index] * scale)
             }
-            let udev = (try? FileReader.readText(udevData + "/b\(disk.major):\(disk.minor)")).map(parseUdevProperties) ?? [:]
+            let udev = FileReader.readTextIfPresent(udevData + "/b" + disk.major + ":" + disk.minor).map(parseUdevProperties) ?? [:]
             func property(_ key: Substring) -> String { udev[key].map { String($0) } ?? "" }
             info.add([disk.name, disk.major, disk.minor, property("ID_PATH"), property("ID_WWN"), property("ID_MODEL"),
                       property("ID_SERIAL_SHORT"), property("ID_REVISION")], 1)

@@ -41,6 +41,20 @@ enum NetClassMetrics {
 }
 
 /// A sysfs number: decimal, or hex with `0x` (`flags`, `dev_id`).
+/// `parseSysfsNumber` on the attribute's bytes as read: decimal (signed) or `0x` hexadecimal,
+/// surrounded by blanks and a newline; nil for anything else.
+func parseSysfsNumber(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+    var start = 0, end = bytes.count
+    while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 || bytes[start] == 0x0A { start += 1 }
+    while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 || bytes[end - 1] == 0x0A { end -= 1 }
+    guard start < end else { return nil }
+    let fields = ByteFields(bytes)
+    if end - start > 2, bytes[start] == UInt8(ascii: "0"), bytes[start + 1] == UInt8(ascii: "x") {
+        return fields.hexNumber((start + 2)..<end).map { Double($0) }
+    }
+    return fields.number(start..<end)
+}
+
 func parseSysfsNumber(_ text: String) -> Double? {
     let value = ProcText.trimmed(text)
     if value.utf8.count > 2, value.utf8.first == UInt8(ascii: "0"), value.utf8.dropFirst().first == UInt8(ascii: "x") {
@@ -84,12 +98,15 @@ struct NetClassCollector: ProcFSCollector {
             // One label array shared by the device's samples (copy-on-write), not one each.
             let labels = [Label("device", name)]
             up.samples.append(Sample(labels: labels, value: operstate == "up" ? 1 : 0))
+            func number(_ file: String) -> Double? {
+                (try? attributes.read(base, file, decode: parseSysfsNumber(bytes:)).get()) ?? nil
+            }
             for (k, attribute) in NetClassMetrics.numeric.enumerated() {
-                let value = attribute.file == "ifindex" ? ifindex : (raw(attribute.file) ?? "")
-                if let number = parseSysfsNumber(value) { numeric[k].samples.append(Sample(labels: labels, value: number)) }
+                let value = attribute.file == "ifindex" ? parseSysfsNumber(ifindex) : number(attribute.file)
+                if let value { numeric[k].samples.append(Sample(labels: labels, value: value)) }
             }
             // Mbit/s → bytes/s; -1 (unknown) stays negative, as node_exporter v1.5 reports it.
-            if let mbits = parseSysfsNumber(raw("speed") ?? "") {
+            if let mbits = number("speed") {
                 speed.samples.append(Sample(labels: labels, value: mbits * 125_000))
             }
         }

@@ -9,21 +9,35 @@ struct DiskStat: Equatable {
 }
 
 func parseDiskStats(_ text: String) throws(ParseError) -> [DiskStat] {
-    var result: [DiskStat] = []
-    var lineNumber = 0
-    for line in ProcText.allLines(text) {
-        lineNumber += 1
-        let f = ProcText.fields(line)
-        if f.isEmpty { continue }
-        guard f.count >= 14, UInt32(f[0]) != nil, UInt32(f[1]) != nil
-        else { throw ParseError(file: "diskstats", line: lineNumber, text: line) }
-        var values: [Double] = []
-        values.reserveCapacity(17)
-        for field in f[3..<min(f.count, 20)] {
-            guard let v = ProcText.number(field) else { throw ParseError(file: "diskstats", line: lineNumber, text: line) }
-            values.append(v)
+    try parseDiskStats(text) { _ in true }
+}
+
+/// The lines whose device name `keep` accepts; the counters of the others are not parsed (by
+/// default partitions, loop and ram devices are most lines and are excluded). Every line's shape
+/// is still checked.
+func parseDiskStats(_ text: String, keep: (String) -> Bool) throws(ParseError) -> [DiskStat] {
+    try text.withBytes { bytes throws(ParseError) -> [DiskStat] in
+        var scanner = ByteFields(bytes)
+        var fields: [Range<Int>] = []
+        fields.reserveCapacity(24)
+        var result: [DiskStat] = []
+        while scanner.nextLine(into: &fields) {
+            if fields.isEmpty { continue }
+            guard fields.count >= 14, scanner.isUnsignedInteger(fields[0]), scanner.isUnsignedInteger(fields[1]) else {
+                throw ParseError(file: "diskstats", line: scanner.lineNumber, text: scanner.line(around: fields[0]))
+            }
+            let name = scanner.text(fields[2])
+            guard keep(name) else { continue }
+            var values: [Double] = []
+            values.reserveCapacity(17)
+            for field in fields[3..<min(fields.count, 20)] {
+                guard let value = scanner.number(field) else {
+                    throw ParseError(file: "diskstats", line: scanner.lineNumber, text: scanner.line(around: field))
+                }
+                values.append(value)
+            }
+            result.append(DiskStat(major: scanner.text(fields[0]), minor: scanner.text(fields[1]), name: name, values: values))
         }
-        result.append(DiskStat(major: String(f[0]), minor: String(f[1]), name: String(f[2]), values: values))
+        return result
     }
-    return result
 }
