@@ -44,8 +44,8 @@ struct NetDevCollector: ProcFSCollector {
                 transmit[k].samples.append(Sample(labels: labels, value: device.values[8 + k]))
             }
             let directory = sys.path("class/net/\(device.device)/statistics")
-            if statistics.visit(directory), let text = try? statistics.read(directory, "rx_nohandler").get(),
-               let value = ProcText.number(ProcText.trimmed(text)) {
+            if statistics.visit(directory),
+               let value = (try? statistics.read(directory, "rx_nohandler", decode: parseSysfsNumber(bytes:)).get()) ?? nil {
                 noHandler.samples.append(Sample(labels: labels, value: value))
             }
         }

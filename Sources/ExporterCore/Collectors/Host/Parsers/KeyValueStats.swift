@@ -14,19 +14,29 @@ func parseNameValueLines(_ text: String, file: String) throws(ParseError) -> [Na
 
 /// The `name value` lines, and in `key` all names for a `LineLayoutCache`.
 func scanNameValueLines(_ scanner: inout ByteFields, file: String, key: inout [UInt8]) throws(ParseError) -> [(name: Range<Int>, value: Double)] {
+    var lines: [(name: Range<Int>, value: Double)] = []
+    for line in try scanNameValueFields(&scanner, file: file, key: &key) {
+        guard let value = scanner.number(line.value) else {
+            throw ParseError(file: file, line: scanner.lineNumber(at: line.value), text: scanner.line(around: line.value))
+        }
+        lines.append((line.name, value))
+    }
+    return lines
+}
+
+/// The `name value` lines as byte ranges (values not parsed yet), and in `key` all names.
+func scanNameValueFields(_ scanner: inout ByteFields, file: String, key: inout [UInt8]) throws(ParseError) -> [(name: Range<Int>, value: Range<Int>)] {
     var fields: [Range<Int>] = []
     fields.reserveCapacity(4)
     key.reserveCapacity(scanner.bytes.count)
-    var lines: [(name: Range<Int>, value: Double)] = []
+    var lines: [(name: Range<Int>, value: Range<Int>)] = []
     lines.reserveCapacity(256)
     while scanner.nextLine(into: &fields) {
         if fields.isEmpty { continue }
-        guard fields.count == 2, let value = scanner.number(fields[1]) else {
-            throw ParseError(file: file, line: scanner.lineNumber, text: scanner.line(around: fields[0]))
-        }
+        guard fields.count == 2 else { throw ParseError(file: file, line: scanner.lineNumber, text: scanner.line(around: fields[0])) }
         key.append(contentsOf: UnsafeBufferPointer(rebasing: scanner.bytes[fields[0]]))
         key.append(0x0A)
-        lines.append((fields[0], value))
+        lines.append((fields[0], fields[1]))
     }
     return lines
 }
@@ -40,14 +50,19 @@ enum NameValueLines {
         try text.withBytes { bytes throws(ParseError) in
             var scanner = ByteFields(bytes)
             var key: [UInt8] = []
-            let lines = try scanNameValueLines(&scanner, file: file, key: &key)
+            let lines = try scanNameValueFields(&scanner, file: file, key: &key)
             let descriptors = try layout.value(for: key) { () throws(ParseError) in
                 lines.map { describe(scanner.text($0.name)) }
             }
+            // Only the values that become samples are parsed (vmstat has ~180 lines, ~10 are kept).
             var result: [(descriptor: FamilyDescriptor, value: Double)] = []
             result.reserveCapacity(64)
             for (index, descriptor) in descriptors.enumerated() {
-                if let descriptor { result.append((descriptor, lines[index].value)) }
+                guard let descriptor else { continue }
+                guard let value = scanner.number(lines[index].value) else {
+                    throw ParseError(file: file, line: scanner.lineNumber(at: lines[index].value), text: scanner.line(around: lines[index].value))
+                }
+                result.append((descriptor, value))
             }
             return result
         }
