@@ -12,3 +12,6 @@ int pthread_setname_np(pthread_t thread, const char *name);
 
 // fstatfs(2): the file system type of a descriptor (procfs and sysfs files are kept open).
 #include <sys/vfs.h>
+
+// rtnetlink(7): struct sockaddr_nl and NETLINK_ROUTE, for reading network devices in one dump.
+#include <linux/netlink.h>

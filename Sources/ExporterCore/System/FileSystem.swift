@@ -1,3 +1,4 @@
+import CSystem
 import Glibc
 
 /// File metadata and path expansion for collectors that watch files (TLS certificates): stat(2),
@@ -22,6 +23,12 @@ public enum FileSystem {
     }
 
     /// True only when nothing is at `path` (ENOENT); other errors (EACCES…) are not "missing".
+    /// Whether `path` is on sysfs (SYSFS_MAGIC, linux/magic.h).
+    public static func isSysfs(_ path: String) -> Bool {
+        var info = statfs()
+        return statfs(path, &info) == 0 && info.f_type == 0x6265_6572
+    }
+
     public static func isMissing(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) != 0 && errno == ENOENT
