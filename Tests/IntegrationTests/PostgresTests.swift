@@ -103,6 +103,30 @@ import Testing
         #expect((sampleValue(body, "pg_database_size_bytes", ["datname": "sizes"]) ?? 0) > before + 5_000_000)
     }
 
+    /// A role allowed one connection: the second session never opens, so only the sizes are
+    /// lost; the DSN database's table statistics stay on the main pipeline, every scrape.
+    @Test func oneConnectionRoleKeepsTableStatistics() throws {
+        let pg = try PostgresCluster.get()
+        try pg.psql("DROP DATABASE IF EXISTS onlyone")
+        try pg.psql("DROP ROLE IF EXISTS onlyone")
+        try pg.psql("CREATE ROLE onlyone LOGIN PASSWORD 'onlyone' CONNECTION LIMIT 1; GRANT pg_monitor TO onlyone")
+        try pg.psql("CREATE DATABASE onlyone")
+        try pg.psql("CREATE TABLE kept (id int); INSERT INTO kept VALUES (1), (2);", database: "onlyone")
+        let exporter = try LoggedExporter([
+            "--postgres.dsn=\(pg.dsn(user: "onlyone", password: "onlyone", database: "onlyone"))",
+            "--collector.disable-defaults", "--collector.postgres", "--no-postgres.all-databases",
+        ])
+        for scrape in 0..<4 {
+            let body = try exporter.metrics().body
+            #expect(sampleValue(body, "pg_up") == 1, "scrape \(scrape)")
+            #expect(sampleValue(body, "pg_stat_user_tables_n_tup_ins", ["datname": "onlyone", "relname": "kept"]) == 2, "scrape \(scrape)")
+            #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": "stat_user_tables"]) == 1, "scrape \(scrape)")
+            if scrape > 0 {  // the first scrape measures sizes on the main session
+                #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": "database"]) == 0, "scrape \(scrape)")
+            }
+        }
+    }
+
     @Test func missingExtensionAndPermissionSkipOnlyTheirGroups() throws {
         let pg = try PostgresCluster.get()
         try pg.psql("DROP DATABASE IF EXISTS noext")

@@ -22,13 +22,13 @@ public enum FileSystem {
         public var device: UInt64
     }
 
-    /// True only when nothing is at `path` (ENOENT); other errors (EACCES…) are not "missing".
     /// Whether `path` is on sysfs (SYSFS_MAGIC, linux/magic.h).
     public static func isSysfs(_ path: String) -> Bool {
         var info = statfs()
         return statfs(path, &info) == 0 && info.f_type == 0x6265_6572
     }
 
+    /// True only when nothing is at `path` (ENOENT); other errors (EACCES…) are not "missing".
     public static func isMissing(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) != 0 && errno == ENOENT

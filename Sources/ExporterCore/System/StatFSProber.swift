@@ -19,6 +19,8 @@ public final class StatFSProber: Sendable {
         case timedOut
         /// A previous call for this mount is still blocked, so no new one was made.
         case stuck
+        /// Not probed: the caller may not wait for a thread (see `probe`).
+        case deferred
     }
 
     public typealias Query = @Sendable ([UInt8]) -> Result<FilesystemUsage, SystemError>
@@ -47,9 +49,12 @@ public final class StatFSProber: Sendable {
     private let lastUsedThreads = Atomic<Bool>(true)
 
     /// Probes every path concurrently; waits for all of them until `deadline`. Paths whose
-    /// `answersFromMemory` is true are asked on this thread (see the type's comment).
+    /// `answersFromMemory` is true are asked on this thread (see the type's comment). Without
+    /// `mayWait` (the caller runs on the event loop because the last probe needed no thread) the
+    /// others are not probed but `.deferred`, and `mayBlock` turns true so that the next probe
+    /// runs where it may wait.
     public func probe(
-        _ paths: [[UInt8]], deadline: MonotonicTime, answersFromMemory: (Int) -> Bool = { _ in false }
+        _ paths: [[UInt8]], deadline: MonotonicTime, mayWait: Bool = true, answersFromMemory: (Int) -> Bool = { _ in false }
     ) -> [Outcome] {
         var outcomes = [Outcome](repeating: .stuck, count: paths.count)
         var pending: [(index: Int, call: PendingCall)] = []
@@ -64,6 +69,11 @@ public final class StatFSProber: Sendable {
                 }
                 continue
             }
+            guard mayWait else {
+                outcomes[index] = .deferred
+                lastUsedThreads.store(true, ordering: .relaxed)
+                continue
+            }
             let call = PendingCall()
             threads.submit { [self] in
                 let result = query(path)
@@ -71,7 +81,7 @@ public final class StatFSProber: Sendable {
             }
             pending.append((index, call))
         }
-        lastUsedThreads.store(!pending.isEmpty, ordering: .relaxed)
+        if mayWait { lastUsedThreads.store(!pending.isEmpty, ordering: .relaxed) }
         for (index, call) in pending {
             if let result = call.wait(until: deadline) {
                 switch result {

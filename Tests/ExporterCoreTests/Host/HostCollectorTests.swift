@@ -191,6 +191,27 @@ import Testing
         #expect(String(Int(nextScrape)).hasPrefix("1"))
     }
 
+    @Test func anEventLoopProbeDefersNetworkMountsInsteadOfWaiting() {
+        let calls = Mutex<[[UInt8]]>([])
+        let prober = StatFSProber(maxStuck: 4) { path in
+            calls.withLock { $0.append(path) }
+            return .success(FilesystemUsage(blockSize: 1, blocks: 1, blocksFree: 1, blocksAvailable: 1, files: 1, filesFree: 1))
+        }
+        let deadline = MonotonicTime.now().adding(seconds: 5)
+        _ = prober.probe([Array("/".utf8)], deadline: deadline) { _ in true }
+        #expect(!prober.mayBlock)
+        let outcomes = prober.probe([Array("/".utf8), Array("/nfs".utf8)], deadline: deadline, mayWait: false) { $0 == 0 }
+        #expect(outcomes[1] == .deferred)
+        #expect(calls.withLock { $0 } == [Array("/".utf8), Array("/".utf8)], "the network mount was not probed")
+        #expect(prober.mayBlock, "the next scrape goes to a worker")
+        #expect(!FilesystemMetrics.answeredFromMemory.contains("vfat"))
+    }
+
+    @Test func otherProcessesFilesAreNeverKeptOpen() {
+        #expect(ProcFS.mayKeep("stat") && ProcFS.mayKeep("net/dev") && ProcFS.mayKeep("self/stat") && ProcFS.mayKeep("1/mounts"))
+        #expect(!ProcFS.mayKeep("1234/net/dev") && !ProcFS.mayKeep("12/cgroup") && !ProcFS.mayKeep("10/mounts"))
+    }
+
     @Test func realStatfsOnRoot() {
         guard case .usage(let usage) = StatFSProber().probe([Array("/".utf8)], deadline: MonotonicTime.now().adding(seconds: 5))[0]
         else { Issue.record("statfs / failed"); return }

@@ -12,11 +12,13 @@ enum FilesystemMetrics {
     static let defaultMountPointsExclude = "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"
     static let defaultFSTypesExclude = "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$"
 
-    /// File system types whose statfs is answered from in-memory superblock counters, without I/O
-    /// or a user-space daemon, so it cannot hang: these are asked inline. Everything else (NFS,
-    /// CIFS, FUSE, Ceph, unknown types) gets a thread and the mount timeout.
+    /// File system types whose statfs is answered from in-memory superblock counters, without a
+    /// network or a user-space daemon: these are asked inline. Everything else (NFS, CIFS, FUSE,
+    /// Ceph, unknown types) gets a thread and the mount timeout. vfat and exfat are not here: they
+    /// count free clusters on the device at the first statfs, and are the removable media that
+    /// hang when pulled.
     static let answeredFromMemory: Set<String> = [
-        "ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "vfat", "exfat", "tmpfs", "ramfs", "devtmpfs",
+        "ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "tmpfs", "ramfs", "devtmpfs",
     ]
 
     static let flags: [FlagSpec] = [
@@ -107,6 +109,7 @@ struct FilesystemCollector: Collector {
     var mayBlock: Bool { prober.mayBlock }
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
+        let startedBlocking = mayBlock
         let bytes: [UInt8]
         do {
             bytes = try proc.readBytes("1/mounts")
@@ -123,7 +126,10 @@ struct FilesystemCollector: Collector {
         if selected.repairs > 0 { context.exposition.recordRepairedLabelValue(selected.repairs) }
         let mounts = selected.mounts
         let deadline = min(MonotonicTime.now().adding(seconds: mountTimeout), context.deadline)
-        let outcomes = prober.probe(mounts.map(\.statPath), deadline: deadline) {
+        // A run that started with `mayBlock` false may be on the event loop: it never waits for a
+        // thread. A network mount that appeared since is reported from the next scrape on, which
+        // then runs on a worker.
+        let outcomes = prober.probe(mounts.map(\.statPath), deadline: deadline, mayWait: startedBlocking) {
             FilesystemMetrics.answeredFromMemory.contains(mounts[$0].fsType)
         }
 
@@ -132,6 +138,7 @@ struct FilesystemCollector: Collector {
         var filesFree = MetricFamily(FilesystemMetrics.filesFree), readonly = MetricFamily(FilesystemMetrics.readonly)
         var deviceError = MetricFamily(FilesystemMetrics.deviceError)
         for ((mount, labels), outcome) in zip(zip(mounts, selected.labels), outcomes) {
+            if case .deferred = outcome { continue }  // no series until it is probed
             readonly.add(labels, mount.readOnly ? 1 : 0)
             switch outcome {
             case .usage(let u):
@@ -150,6 +157,8 @@ struct FilesystemCollector: Collector {
                                     ["mountpoint": mount.mountPoint, "timeout": "\(mountTimeout)s"])
             case .stuck:
                 deviceError.add(labels, 1)
+            case .deferred:
+                break
             }
         }
         return [size, free, avail, files, filesFree, readonly, deviceError]

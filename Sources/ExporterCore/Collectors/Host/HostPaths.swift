@@ -39,11 +39,20 @@ public struct ProcFS: Sendable {
     }
 
     public func read(_ relative: String) throws(FileReader.ReadError) -> String {
-        try files.readText(path(relative))
+        Self.mayKeep(relative) ? try files.readText(path(relative)) : try FileReader.readText(path(relative))
     }
 
     public func readBytes(_ relative: String) throws(FileReader.ReadError) -> [UInt8] {
-        try files.readBytes(path(relative))
+        Self.mayKeep(relative) ? try files.readBytes(path(relative)) : try FileReader.readBytes(path(relative))
+    }
+
+    /// Files of other processes (`<pid>/cgroup`, `<pid>/net/dev` of a container) are never kept:
+    /// a kept `net/dev` holds its network namespace alive after the container is gone, and a new
+    /// process with the same PID would be read through the old one's descriptor. `self/…` and
+    /// `1/…` (init, for the host's mount table) stay the same process.
+    static func mayKeep(_ relative: String) -> Bool {
+        guard let first = relative.utf8.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else { return true }
+        return relative.hasPrefix("1/")
     }
 }
 

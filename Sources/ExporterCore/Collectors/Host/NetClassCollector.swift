@@ -63,9 +63,6 @@ func parseSysfsNumber(_ text: String) -> Double? {
     return ProcText.number(value)
 }
 
-/// `node_network_info`, `_up`, `_speed_bytes`, `_mtu_bytes` and the other attributes of
-/// /sys/class/net/<iface>. An attribute the driver refuses (carrier of a down link: EINVAL) is
-/// left out, as node_exporter does.
 /// The sysfs text of values netclass takes from a netlink dump (net/core/net-sysfs.c).
 enum NetClassValues {
     /// `operstates[]` of net-sysfs.c, indexed by IF_OPER_*.
@@ -114,12 +111,17 @@ enum NetClassValues {
     }
 }
 
+/// `node_network_info`, `_up`, `_speed_bytes`, `_mtu_bytes` and the other attributes of
+/// /sys/class/net/<iface>. An attribute the driver refuses (carrier of a down link: EINVAL) is
+/// left out, as node_exporter does.
 ///
 /// With the real sysfs at /sys, most attributes come from one RTM_GETLINK dump of this network
 /// namespace (`LinkDumper`) instead of a sysfs read each (~70 fewer system calls per scrape on a
 /// four-device host); the rest (flags, dev_id, addr_assign_type, name_assign_type, duplex, speed)
 /// are still read from sysfs. A device's dump entry is used only when its ifindex and address
-/// match sysfs: a container that sees the host's /sys from another network namespace reads sysfs.
+/// match sysfs: a container that sees the host's /sys from another network namespace reads sysfs
+/// (except for `lo`, index 1 and a zero address everywhere, whose attributes are the same in
+/// every namespace but its carrier counters).
 struct NetClassCollector: ProcFSCollector {
     let sys: ProcFS
     let ignoredDevices: NamePattern

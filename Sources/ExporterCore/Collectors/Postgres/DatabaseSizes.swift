@@ -8,8 +8,11 @@
 /// statement first computes a stamp, the WAL insert position (the replay position on a standby)
 /// and the sum of pg_stat_database's tup_inserted, tup_updated and tup_deleted, and calls
 /// pg_database_size only when the stamp differs from the one of the last measurement: an idle
-/// cluster costs a stamp, a busy one is measured on every scrape as before. `maxAge` bounds what
-/// the stamp could miss (statistics a backend has not flushed yet, at most seconds); 0 measures
+/// cluster costs a stamp, a busy one is measured on every scrape as before. What the stamp can
+/// miss: writes that produce no WAL (unlogged and temporary tables, COPY into a table created in
+/// the same transaction under wal_level=minimal) show in the row counts only when their
+/// transaction commits and the backend flushes its statistics (within seconds of the commit), so
+/// such a load is seen late by as long as its transaction runs. `maxAge` bounds that; 0 measures
 /// on every scrape, as postgres_exporter does.
 struct DatabaseSizes {
     /// The statement: one row per database that accepts connections; `$1` is the last stamp.

@@ -114,10 +114,12 @@ final class PostgresServer: Sendable {
         var report = ScrapeReport(server: server)
         // The sizes go out first on their own connection, so the server works on them while it runs
         // the main pipeline on another backend (from the second scrape on: the plan needs the version).
-        let sizes = startSizes(&state, deadline: deadline, settings: settings)
+        let second = startSizes(&state, deadline: deadline, settings: settings)
+        let sizes = second?.task
         let outcome: [MainResult]
         do {
-            outcome = try runMain(&state, deadline: deadline, settings: settings, onSecond: sizes != nil)
+            outcome = try runMain(
+                &state, deadline: deadline, settings: settings, skipSizes: second != nil, skipTables: !(second?.tables.isEmpty ?? true))
             if let previous = state.connectError {
                 logger.info("postgres connection recovered", ["server": server, "previous_err": previous])
                 state.connectError = nil
@@ -132,10 +134,10 @@ final class PostgresServer: Sendable {
             state.sizes = nil
             return report.families()
         }
-        if let sizes {
+        if let second, let sizes {
             PostgresDriver.run([sizes], concurrency: 1)
             state.sizes = sizes.connection?.isUsable == true ? sizes.connection : nil
-            if let rows = sizes.rows.first ?? nil {
+            if let rows = second.rows(second.sizesIndex) {
                 let now = MonotonicTime.now()
                 let filled = state.databaseSizes.absorb(rows, now: now)
                 if filled == nil { state.databaseSizes.reset() }
@@ -143,13 +145,13 @@ final class PostgresServer: Sendable {
                 if let age = state.databaseSizes.age(now: now) {
                     families.append(MetricFamily(PostgresMetrics.databaseSizeAge, samples: [Sample(PostgresMetrics.databaseSizeAge, [server], value: age)]))
                 }
-                report.add(families, group: PostgresQueries.database.name, duration: sizes.durations.first ?? 0)
+                report.add(families, group: PostgresQueries.database.name, duration: second.duration(second.sizesIndex))
                 note(&state, group: PostgresQueries.database.name, error: nil, logger: logger)
             } else {
                 state.databaseSizes.reset()
                 sizes.connection?.close()
                 state.sizes = nil
-                report.fail(PostgresQueries.database.name, duration: sizes.durations.first ?? 0)
+                report.fail(PostgresQueries.database.name, duration: second.duration(second.sizesIndex))
                 note(&state, group: PostgresQueries.database.name, error: sizes.errors[PostgresQueries.database.name] ?? "no result", logger: logger)
             }
         }
@@ -160,16 +162,16 @@ final class PostgresServer: Sendable {
         var databases = [state.mainDatabase]
         var listError: String? = nil
         var mainTables: [MainResult] = []
-        if let sizes, let plan = state.plan {
-            // The DSN database's table groups ran on the second connection, after the sizes.
-            for (offset, group) in plan.database.map(\.group).enumerated() {
-                let index = offset + 1
+        if let second {
+            // The DSN database's table groups that ran on the second session (with the groups
+            // of the plan that session was given, even if the main pipeline re-planned).
+            for (index, group) in second.tables.enumerated() {
                 var item = MainResult(purpose: .tables(group))
-                item.duration = index < sizes.durations.count ? sizes.durations[index] : 0
-                if index < sizes.rows.count, let rows = sizes.rows[index] {
+                item.duration = second.duration(index)
+                if let rows = second.rows(index) {
                     item.families = group.map(rows, server)
                 } else {
-                    item.error = PostgresError(kind: .query, message: sizes.errors[group.name] ?? "no result")
+                    item.error = PostgresError(kind: .query, message: second.task.errors[group.name] ?? "no result")
                 }
                 mainTables.append(item)
             }
@@ -221,15 +223,15 @@ final class PostgresServer: Sendable {
     /// Runs the main pipeline, reconnecting once if a reused connection turns out dead (the server
     /// restarted between scrapes). Throws when the server cannot be reached or identified: `pg_up 0`.
     private func runMain(
-        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, onSecond: Bool
+        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, skipSizes: Bool, skipTables: Bool
     ) throws(PostgresError) -> [MainResult] {
         let reused = state.main?.isUsable == true
         if !reused { try reconnect(&state, deadline: deadline, settings: settings) }
         do {
-            return try runMainPipeline(&state, deadline: deadline, settings: settings, onSecond: onSecond)
+            return try runMainPipeline(&state, deadline: deadline, settings: settings, skipSizes: skipSizes, skipTables: skipTables)
         } catch where reused && error.kind == .connection {
             try reconnect(&state, deadline: deadline, settings: settings)
-            return try runMainPipeline(&state, deadline: deadline, settings: settings, onSecond: onSecond)
+            return try runMainPipeline(&state, deadline: deadline, settings: settings, skipSizes: skipSizes, skipTables: skipTables)
         }
     }
 
@@ -237,27 +239,43 @@ final class PostgresServer: Sendable {
     /// (connecting it if needed) without waiting: a second backend works on them while the first
     /// runs the server groups, on another core. Nil before the first plan or when the group does
     /// not apply (the main pipeline then runs everything).
-    private func startSizes(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) -> DatabaseTask? {
+    private func startSizes(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) -> SecondRun? {
         guard let plan = state.plan, let entry = plan.server.first(where: { $0.group.name == PostgresQueries.database.name }) else { return nil }
         let parameters = parameters(database: nil)
         let redactor = redactor
         let connectTimeout = settings.connectTimeoutSeconds
         let stamp = state.databaseSizes.parameter(now: .now(), maxAge: settings.databaseSizeMaxAgeSeconds)
+        // The tables ride along only on a session that is open and worked last scrape: one that
+        // cannot connect (a role's CONNECTION LIMIT, max_connections reached) costs the sizes
+        // alone, and the main pipeline keeps the tables. They go before the sizes, so a slow
+        // pg_database_size cannot push them past the deadline.
+        let tables = state.sizes?.isUsable == true ? plan.database : []
         let task = DatabaseTask(
             database: state.mainDatabase, connection: state.sizes, keep: true,
-            statements: [DatabaseSizes.sql] + plan.database.map(\.sql), parameters: [0: [stamp]], mapsRows: false,
-            groups: [entry.group] + plan.database.map(\.group), server: server, setup: Self.setupStatement(settings), deadline: deadline
+            statements: tables.map(\.sql) + [DatabaseSizes.sql], parameters: [tables.count: [stamp]], mapsRows: false,
+            groups: tables.map(\.group) + [entry.group], server: server, setup: Self.setupStatement(settings), deadline: deadline
         ) { () throws(PostgresError) -> (PostgresConnection, MonotonicTime) in
             let connection = try PostgresConnection.start(parameters: parameters, redactor: redactor)
             return (connection, min(deadline, MonotonicTime.now().adding(seconds: connectTimeout)))
         }
         state.sizes = nil
         _ = task.proceed()
-        return task
+        return SecondRun(task: task, tables: tables.map(\.group))
+    }
+
+    /// What the second session runs in a scrape: the DSN database's table groups (when it was
+    /// open already), then the sizes statement.
+    private struct SecondRun {
+        let task: DatabaseTask
+        let tables: [QueryGroup]
+        var sizesIndex: Int { tables.count }
+
+        func rows(_ index: Int) -> QueryRows? { index < task.rows.count ? task.rows[index] : nil }
+        func duration(_ index: Int) -> Double { index < task.durations.count ? task.durations[index] : 0 }
     }
 
     private func runMainPipeline(
-        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, onSecond: Bool
+        _ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, skipSizes: Bool, skipTables: Bool
     ) throws(PostgresError) -> [MainResult] {
         guard let main = state.main else { throw PostgresError(kind: .connection, message: "connection closed") }
         let version = main.serverVersion
@@ -283,11 +301,11 @@ final class PostgresServer: Sendable {
             items.append(MainResult(purpose: .databases))
             statements.append(PostgresQueries.databases)
         }
-        for (group, sql) in plan.database where !onSecond {
+        for (group, sql) in plan.database where !skipTables {
             items.append(MainResult(purpose: .tables(group)))
             statements.append(sql)
         }
-        let skipping = onSecond ? PostgresQueries.database.name : nil
+        let skipping = skipSizes ? PostgresQueries.database.name : nil
         for (group, sql) in plan.server where group.name != skipping && (group.name != PostgresQueries.settings.name || state.settings == nil) {
             items.append(MainResult(purpose: .group(group)))
             statements.append(sql)

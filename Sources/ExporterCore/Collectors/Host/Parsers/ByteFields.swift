@@ -59,10 +59,7 @@ struct ByteFields {
     }
 
     func equals(_ range: Range<Int>, _ string: String) -> Bool {
-        var string = string
-        return string.withUTF8 { other in
-            other.count == range.count && memcmp(other.baseAddress!, bytes.baseAddress! + range.lowerBound, range.count) == 0
-        }
+        string.utf8.count == range.count && string.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[range]))
     }
 
     /// The 1-based line number of the line holding `range` (error paths only: it counts newlines).
