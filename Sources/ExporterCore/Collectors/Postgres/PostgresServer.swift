@@ -112,7 +112,7 @@ final class PostgresServer: Sendable {
 
     private func scrape(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings, logger: Logger) -> [MetricFamily] {
         var report = ScrapeReport(server: server)
-        // The sizes go out first on their own connection, so the server works on them while it runs
+        // The second session's statements go out first, so the server works on them while it runs
         // the main pipeline on another backend (from the second scrape on: the plan needs the version).
         let second = startSizes(&state, deadline: deadline, settings: settings)
         let sizes = second?.task
@@ -490,7 +490,7 @@ private final class DatabaseTask: PostgresTask {
     private(set) var families: [[MetricFamily]] = []
     private(set) var errors: [String: String] = [:]
     private(set) var durations: [Double] = []
-    /// Per group: the rows as they came (nil for a failed statement), for callers that post-process.
+    /// Without `mapsRows`, per group the rows as they came (nil for a failed statement).
     private(set) var rows: [QueryRows?] = []
     private let statements: [String]
     private let parameters: [Int: [String]]
@@ -553,11 +553,10 @@ private final class DatabaseTask: PostgresTask {
                     for (group, result) in zip(groups, results) {
                         switch result {
                         case .success(let rows):
-                            if mapsRows { families.append(group.map(rows, server)) }
-                            self.rows.append(rows)
+                            if mapsRows { families.append(group.map(rows, server)) } else { self.rows.append(rows) }
                         case .failure(let error):
                             errors[group.name] = error.message
-                            self.rows.append(nil)
+                            if !mapsRows { self.rows.append(nil) }
                         }
                     }
                     step = .done
