@@ -22,10 +22,13 @@ public enum FileSystem {
         public var device: UInt64
     }
 
-    /// Whether `path` is on sysfs (SYSFS_MAGIC, linux/magic.h).
+    /// PROC_SUPER_MAGIC and SYSFS_MAGIC of linux/magic.h: files generated when read.
+    static let procfsType = 0x9fa0, sysfsType = 0x6265_6572
+
+    /// Whether `path` is on sysfs.
     public static func isSysfs(_ path: String) -> Bool {
         var info = statfs()
-        return statfs(path, &info) == 0 && info.f_type == 0x6265_6572
+        return statfs(path, &info) == 0 && info.f_type == sysfsType
     }
 
     /// True only when nothing is at `path` (ENOENT); other errors (EACCES…) are not "missing".

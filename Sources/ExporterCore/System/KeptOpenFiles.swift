@@ -68,10 +68,10 @@ public final class KeptOpenFiles: Sendable {
         if !kept { _ = Glibc.close(fd) }
     }
 
-    /// procfs (PROC_SUPER_MAGIC) and sysfs (SYSFS_MAGIC), from linux/magic.h.
+    /// On procfs or sysfs.
     static func isGenerated(_ fd: Int32) -> Bool {
         var info = statfs()
         guard fstatfs(fd, &info) == 0 else { return false }
-        return info.f_type == 0x9fa0 || info.f_type == 0x6265_6572
+        return info.f_type == FileSystem.procfsType || info.f_type == FileSystem.sysfsType
     }
 }

@@ -224,12 +224,14 @@ import Testing
         }
     }
 
-    @Test(arguments: ["1500\n", "-1\n", "0x1003\n", "0x0\n", "  42 \n", "", "\n", "abc\n", "0x\n", "0xzz\n", "1.5\n",
-                      "18446744073709551615\n", "up\n", "0x1ffffffffffffffff\n"])
-    func sysfsNumbersParseAlikeFromBytesAndText(_ text: String) {
+    @Test(arguments: [
+        ("1500\n", 1500), ("-1\n", -1), ("0x1003\n", 4099), ("0x0\n", 0), ("  42 \n", 42), ("", nil), ("\n", nil),
+        ("abc\n", nil), ("0x\n", nil), ("0xzz\n", nil), ("1.5\n", 1.5), ("18446744073709551615\n", 18446744073709551615),
+        ("up\n", nil), ("0x1ffffffffffffffff\n", nil),
+    ] as [(String, Double?)])
+    func sysfsNumbersParseFromTheAttributeBytes(_ text: String, _ expected: Double?) {
         var copy = text
-        let fromBytes = copy.withUTF8 { parseSysfsNumber(bytes: $0) }
-        #expect(fromBytes == parseSysfsNumber(text), "\(text.debugDescription)")
+        #expect(copy.withUTF8 { parseSysfsNumber(bytes: $0) } == expected, "\(text.debugDescription)")
     }
 
 }

@@ -40,8 +40,8 @@ enum NetClassMetrics {
     ]
 }
 
-/// `parseSysfsNumber` on the attribute's bytes as read: decimal (signed) or `0x` hexadecimal,
-/// surrounded by blanks and a newline; nil for anything else.
+/// A sysfs number from the attribute's bytes as read: decimal (signed) or `0x` hexadecimal
+/// (`flags`, `dev_id`), surrounded by blanks and a newline; nil for anything else.
 func parseSysfsNumber(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
     var start = 0, end = bytes.count
     while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 || bytes[start] == 0x0A { start += 1 }
@@ -52,15 +52,6 @@ func parseSysfsNumber(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         return fields.hexNumber((start + 2)..<end).map { Double($0) }
     }
     return fields.number(start..<end)
-}
-
-/// A sysfs number: decimal, or hex with `0x` (`flags`, `dev_id`).
-func parseSysfsNumber(_ text: String) -> Double? {
-    let value = ProcText.trimmed(text)
-    if value.utf8.count > 2, value.utf8.first == UInt8(ascii: "0"), value.utf8.dropFirst().first == UInt8(ascii: "x") {
-        return UInt64(value.dropFirst(2), radix: 16).map { Double($0) }
-    }
-    return ProcText.number(value)
 }
 
 /// The sysfs text of values netclass takes from a netlink dump (net/core/net-sysfs.c).
