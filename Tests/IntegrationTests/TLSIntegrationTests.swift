@@ -202,13 +202,21 @@ import Testing
             HTTPRequest(method: "GET", target: "/probe", path: "/probe", query: query.map { (name: $0.0, value: $0.1) }, minorVersion: 1,
                         headers: timeout.map { [HTTPHeader(ScrapeDeadline.headerName, $0)] } ?? [])
         }
-        #expect(handler.immediateResponse(to: request([]))?.status == .badRequest)
-        #expect(handler.immediateResponse(to: request([("target", "no-port")]))?.status == .badRequest)
-        #expect(handler.immediateResponse(to: request([("target", "127.0.0.1:443"), ("starttls", "smtp")]))?.status == .badRequest)
-        #expect(handler.immediateResponse(to: request([("target", "169.254.169.254:443")]))?.status == .forbidden)
+        func immediateStatus(_ request: HTTPRequest) -> HTTPStatus? {
+            if case .respond(let response) = handler.route(request) { return response.status }
+            return nil
+        }
+        func respond(_ request: HTTPRequest) -> HTTPResponse {
+            guard case .work(.probe, let seconds) = handler.route(request) else { return .text(.internalServerError, "not routed to a probe") }
+            return handler.response(to: request, deadline: MonotonicTime.now().adding(seconds: seconds))
+        }
+        #expect(immediateStatus(request([])) == .badRequest)
+        #expect(immediateStatus(request([("target", "no-port")])) == .badRequest)
+        #expect(immediateStatus(request([("target", "127.0.0.1:443"), ("starttls", "smtp")])) == .badRequest)
+        #expect(immediateStatus(request([("target", "169.254.169.254:443")])) == .forbidden)
         let ok = request([("target", "127.0.0.1:\(server.port)"), ("sni", "probe.example")])
-        #expect(handler.immediateResponse(to: ok) == nil)
-        let body = String(decoding: handler.response(to: ok).body, as: UTF8.self)
+        #expect(immediateStatus(ok) == nil)
+        let body = String(decoding: respond(ok).body, as: UTF8.self)
         #expect(Self.value(body, "probe_success") == 1)
         #expect(Self.value(body, "ssl_probe_success") == 1)
         #expect(Self.value(body, "ssl_verify_success", ["reason=\"ok\""]) == 1)
@@ -216,7 +224,7 @@ import Testing
         #expect(!body.contains("target="))
         // Prometheus' timeout header bounds the probe (1 s - 10 % margin).
         let started = Date()
-        let slow = handler.response(to: request([("target", "127.0.0.1:\(silent.localPort() ?? 0)")], timeout: "1"))
+        let slow = respond(request([("target", "127.0.0.1:\(silent.localPort() ?? 0)")], timeout: "1"))
         #expect(Date().timeIntervalSince(started) < 1.3)
         #expect(Self.value(String(decoding: slow.body, as: UTF8.self), "probe_success") == 0)
     }

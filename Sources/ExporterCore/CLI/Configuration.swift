@@ -20,8 +20,12 @@ public struct Configuration: Sendable {
         FlagSpec("web.telemetry-path", kind: .string, default: "/metrics", help: "Path under which to expose metrics.", group: "Web", placeholder: "<path>"),
         FlagSpec("web.max-requests", kind: .int, default: "40",
                  help: "Scrapes served in parallel; more get 503 at once. 0 means no limit.", group: "Web", placeholder: "<n>"),
-        FlagSpec("web.max-connections", kind: .int, default: "1024",
-                 help: "Open client connections; more are answered 503 and closed.", group: "Web", placeholder: "<n>"),
+        FlagSpec("web.max-probes", kind: .int, default: "20",
+                 help: "/probe requests served in parallel, apart from scrapes; more get 503 at once. 0 means no limit.",
+                 group: "Web", placeholder: "<n>"),
+        FlagSpec("web.max-connections", kind: .int, default: "10000",
+                 help: "Open client connections (at most the open-file limit less a reserve). At the limit the one waiting longest for a request is closed; when all are busy, new ones get 503.",
+                 group: "Web", placeholder: "<n>"),
         FlagSpec("web.read-header-timeout", kind: .duration, default: "10s",
                  help: "Time a client has to send a complete request head.", group: "Web"),
         FlagSpec("web.idle-timeout", kind: .duration, default: "60s",
@@ -70,9 +74,12 @@ public struct Configuration: Sendable {
 
         var limits = ServerLimits()
         let maxRequests = flags.int("web.max-requests"), maxConnections = flags.int("web.max-connections")
+        let maxProbes = flags.int("web.max-probes")
         guard maxRequests >= 0 else { throw CommandLineError("--web.max-requests must not be negative") }
+        guard maxProbes >= 0 else { throw CommandLineError("--web.max-probes must not be negative") }
         guard maxConnections > 0 else { throw CommandLineError("--web.max-connections must be above zero") }
         limits.maxConcurrentRequests = maxRequests == 0 ? Int.max : maxRequests
+        limits.maxConcurrentProbes = maxProbes == 0 ? Int.max : maxProbes
         limits.maxConnections = maxConnections
         limits.readHeaderTimeout = flags.seconds("web.read-header-timeout")
         limits.idleTimeout = flags.seconds("web.idle-timeout")

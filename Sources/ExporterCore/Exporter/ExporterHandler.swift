@@ -43,48 +43,44 @@ public final class ExporterHandler: HTTPHandler {
         }
     }
 
-    public func immediateResponse(to request: HTTPRequest) -> HTTPResponse? {
+    public func route(_ request: HTTPRequest) -> Routing {
         var known = ["/", "/-/healthy", "/-/ready", settings.telemetryPath]
         if probe != nil { known.append("/probe") }
-        guard known.contains(request.path) else { return .text(.notFound, "404 page not found\n") }
+        guard known.contains(request.path) else { return .respond(.text(.notFound, "404 page not found\n")) }
         guard request.method == "GET" || request.method == "HEAD" else {
-            return .text(.methodNotAllowed, "method \(request.method) not allowed; use GET or HEAD\n", headers: Self.allowed)
+            return .respond(.text(.methodNotAllowed, "method \(request.method) not allowed; use GET or HEAD\n", headers: Self.allowed))
         }
         switch request.path {
-        case "/": return HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", body: landingPage)
-        case "/-/healthy": return .text(.ok, "stack_exporter is healthy.\n")
-        case "/-/ready": return .text(.ok, "stack_exporter is ready.\n")
+        case "/": return .respond(HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", body: landingPage))
+        case "/-/healthy": return .respond(.text(.ok, "stack_exporter is healthy.\n"))
+        case "/-/ready": return .respond(.text(.ok, "stack_exporter is ready.\n"))
         case "/probe":
             if case .failure(let error)? = probe?.target(query: request.query) {
-                return .text(error.forbidden ? .forbidden : .badRequest, error.message + "\n")
+                return .respond(.text(error.forbidden ? .forbidden : .badRequest, error.message + "\n"))
             }
-            return nil  // a probe: on a worker
+            return .work(.probe, seconds: timeout(of: request))
         default:
-            switch selection(for: request) {
-            case .failure(let error):
-                return .text(.badRequest, error.message + "\n")
-            case .success(let selection) where !scraper.mayBlock(selection):
-                // Only procfs readers and self metrics: microseconds of work, answered on the event
-                // loop without a hand-off to a worker thread (and without the thread).
-                return response(to: request)
-            case .success:
-                return nil  // collectors that may block: on a worker, bounded by the deadline
-            }
+            if case .failure(let error) = selection(for: request) { return .respond(.text(.badRequest, error.message + "\n")) }
+            return .work(.scrape, seconds: timeout(of: request))
         }
     }
 
-    public func response(to request: HTTPRequest) -> HTTPResponse {
-        let timeout = ScrapeDeadline.seconds(header: request.header(ScrapeDeadline.headerName), configured: settings.collectorTimeout)
+    /// The scrape's budget: `--collector.timeout`, lowered by Prometheus' scrape-timeout header.
+    private func timeout(of request: HTTPRequest) -> Double {
+        ScrapeDeadline.seconds(header: request.header(ScrapeDeadline.headerName), configured: settings.collectorTimeout)
+    }
+
+    public func response(to request: HTTPRequest, deadline: MonotonicTime) -> HTTPResponse {
         if request.path == "/probe", let probe {
             guard case .success(let target) = probe.target(query: request.query) else {
                 return .text(.badRequest, "invalid probe target\n")
             }
-            return render(probe.probe(target, deadline: MonotonicTime.now().adding(seconds: timeout)), for: request)
+            return render(probe.probe(target, deadline: deadline), for: request)
         }
         guard case .success(let selection) = selection(for: request) else {
             return .text(.badRequest, "invalid collector selection\n")
         }
-        var families = scraper.scrape(selection, deadline: MonotonicTime.now().adding(seconds: timeout))
+        var families = scraper.scrape(selection, deadline: deadline)
         if settings.exporterMetrics { families.append(contentsOf: selfMetrics.families()) }
         return render(families, for: request)
     }

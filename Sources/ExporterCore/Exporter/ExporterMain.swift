@@ -72,7 +72,7 @@ public enum ExporterMain {
         let logger = Logger(level: configuration.logLevel, format: configuration.logFormat)
         ProcessSetup.ignoreSIGPIPE()
         ProcessSetup.limitMallocArenas()
-        ProcessSetup.raiseOpenFileLimit()
+        let fileLimit = ProcessSetup.raiseOpenFileLimit()
         let exposition = ExpositionStats()
         let collectors: [(name: String, collector: any Collector)]
         switch makeCollectors(configuration, environment: environment, logger: logger) {
@@ -106,7 +106,11 @@ public enum ExporterMain {
         }
         let server: HTTPServer
         do {
-            server = try HTTPServer(listeners: listeners, handler: handler, limits: configuration.limits, stats: stats, logger: logger)
+            let limits = configuration.limits.fitting(openFileLimit: fileLimit)
+            if limits.maxConnections < configuration.limits.maxConnections {
+                logger.info("connection limit lowered to fit the open-file limit", ["max_connections": "\(limits.maxConnections)"])
+            }
+            server = try HTTPServer(listeners: listeners, handler: handler, limits: limits, stats: stats, logger: logger)
         } catch {
             logger.error("cannot start server", ["err": error.description])
             return 1

@@ -4,8 +4,8 @@ final class Connection {
         /// Reading a request head. `started` is when the timed wait began; `partial` whether
         /// bytes of the next request have arrived (then the header timeout applies, else idle).
         case reading(started: MonotonicTime, partial: Bool)
-        /// A worker is producing the response.
-        case processing
+        /// A worker is producing the response of `work`, due by `deadline`.
+        case processing(work: WorkClass, deadline: MonotonicTime)
         case writing(started: MonotonicTime)
         /// After an error response: discard input until EOF, so closing does not reset the
         /// connection before the client read the answer.
@@ -28,6 +28,8 @@ final class Connection {
     var peerClosed = false
     var servedRequests = 0
     var pending: Pending?
+    /// Counts the times the connection started waiting for a request head (see `WaitingConnections`).
+    var readingGeneration: UInt64 = 0
 
     init(id: UInt64, socket: Socket, now: MonotonicTime) {
         self.id = id

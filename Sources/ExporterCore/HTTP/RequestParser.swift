@@ -10,6 +10,9 @@ public struct RequestParser: Sendable {
         self.maxHeaderCount = maxHeaderCount
     }
 
+    /// Eight CRLF pairs: more than any client sends between pipelined requests.
+    static let maxLeadingEmptyLineBytes = 16
+
     public struct Failure: Error, Sendable, Equatable {
         public let status: HTTPStatus
         public let reason: String
@@ -26,8 +29,14 @@ public struct RequestParser: Sendable {
 
     public func parse(_ bytes: ArraySlice<UInt8>) -> Outcome {
         var start = bytes.startIndex
-        // RFC 9112 §2.2: a server SHOULD ignore empty lines received before the request line.
-        while start < bytes.endIndex && (bytes[start] == 0x0D || bytes[start] == 0x0A) { start += 1 }
+        // RFC 9112 §2.2: a server SHOULD ignore at least one empty line received before the
+        // request line. A few are skipped; a stream of them is an attack, not a client.
+        while start < bytes.endIndex && (bytes[start] == 0x0D || bytes[start] == 0x0A) {
+            start += 1
+            if start - bytes.startIndex > Self.maxLeadingEmptyLineBytes {
+                return fail(.badRequest, "too many empty lines before the request line")
+            }
+        }
         guard start < bytes.endIndex else { return .incomplete }
         if bytes[start] == 0x16 { return fail(.badRequest, "TLS handshake on a plain HTTP port") }
         if startsHTTP2Preface(bytes[start...]) { return fail(.badRequest, "HTTP/2 is not served on this port") }

@@ -2,7 +2,11 @@ import Dispatch
 
 /// An HTTP/1.1 server on one epoll event loop: all socket I/O, parsing and timeouts happen on the
 /// thread that calls `run()`, so a slow client costs a few hundred bytes and never a thread.
-/// Blocking work (scrapes) goes to worker threads and comes back through `ServerControl`.
+/// The loop itself only accepts, parses, writes and answers static pages; every scrape and probe
+/// goes to a worker thread, admitted by its `WorkClass` limit, and comes back through
+/// `ServerControl`. A worker that misses its deadline (a read stuck in the kernel) is answered
+/// for by the loop with a 503, so no client waits past the deadline and no other connection waits
+/// at all.
 public final class HTTPServer {
     public let control: ServerControl
     public let boundPorts: [UInt16]
@@ -18,7 +22,8 @@ public final class HTTPServer {
     private let epoll: Epoll
     private var connections: [UInt64: Connection] = [:]
     private var nextConnectionID: UInt64 = Token.firstConnection
-    private var workInFlight = 0
+    private var workInFlight = [Int](repeating: 0, count: WorkClass.allCases.count)
+    private var waiting = WaitingConnections()
     private var shuttingDown = false
     private var shutdownDeadline = MonotonicTime(nanoseconds: 0)
     private var reserveDescriptor: Int32
@@ -38,7 +43,9 @@ public final class HTTPServer {
         self.stats = stats
         self.logger = logger
         self.parser = RequestParser(maxHeadBytes: limits.maxHeadBytes, maxHeaderCount: limits.maxHeaderCount)
-        self.workers = WorkerPool(name: "se-http-worker", maxThreads: min(limits.maxConcurrentRequests, 64))
+        // Admission bounds the work in flight, so the pool never needs more threads than that.
+        self.workers = WorkerPool(
+            name: "se-http-worker", maxThreads: min(limits.maxConcurrentRequests, 64) + min(limits.maxConcurrentProbes, 32))
         self.control = try ServerControl()
         self.epoll = try Epoll()
         self.boundPorts = listeners.compactMap { $0.localPort() }
@@ -89,7 +96,7 @@ public final class HTTPServer {
         for _ in 0..<64 {
             switch listener.accept() {
             case .accepted(let socket):
-                guard connections.count < limits.maxConnections, !shuttingDown else {
+                guard !shuttingDown, makeRoom() else {
                     refuse(socket)
                     continue
                 }
@@ -102,6 +109,17 @@ public final class HTTPServer {
                 return
             }
         }
+    }
+
+    /// Below the connection limit, or brought below it by closing the connection that has waited
+    /// longest for a request head; false when every connection is busy with a request.
+    private func makeRoom() -> Bool {
+        guard connections.count >= limits.maxConnections else { return true }
+        guard let oldest = waiting.takeOldest(in: connections) else { return false }
+        logger.debug("closing connection", ["reason": "evicted at --web.max-connections"])
+        stats.recordEvictedConnection()
+        close(oldest)
+        return true
     }
 
     /// Over the connection limit: a short 503 and close, without waiting for the request.
@@ -139,7 +157,15 @@ public final class HTTPServer {
             socket.close()
             return
         }
-        connections[id] = Connection(id: id, socket: socket, now: .now())
+        let connection = Connection(id: id, socket: socket, now: .now())
+        connections[id] = connection
+        startWaiting(connection)
+    }
+
+    /// The connection waits for a request head: it may be evicted for a new one from now on.
+    private func startWaiting(_ connection: Connection) {
+        connection.readingGeneration &+= 1
+        waiting.append(connection, among: connections)
     }
 
     // MARK: reading
@@ -158,9 +184,12 @@ public final class HTTPServer {
         }
     }
 
-    /// Reads what is available, up to twice the head limit (the parser answers 431 beyond it).
+    /// Bytes buffered per connection: twice the head limit, so pipelined requests fit.
+    private var inboundCap: Int { limits.maxHeadBytes * 2 + 1024 }
+
+    /// Reads what is available, up to `inboundCap` (the parser answers 431 beyond the head limit).
     private func readInbound(_ connection: Connection) {
-        let cap = limits.maxHeadBytes * 2 + 1024
+        let cap = inboundCap
         while connection.inbound.count < cap {
             let result = scratch.withUnsafeMutableBytes { connection.socket.read(into: $0) }
             switch result {
@@ -186,6 +215,11 @@ public final class HTTPServer {
             return
         }
         switch parser.parse(connection.inbound[...]) {
+        case .incomplete where connection.inbound.count >= inboundCap:
+            // Reading stopped at the cap, so no more bytes will come to complete the head: answer
+            // now instead of letting level-triggered epoll report the same bytes for ever.
+            connection.pending = Connection.Pending(isHead: false, keepAlive: false, handlerLabel: "other")
+            send(.text(.headersTooLarge, "request head larger than \(limits.maxHeadBytes) bytes\n", close: true), on: connection)
         case .incomplete:
             if connection.peerClosed { close(connection) }
         case .failure(let failure):
@@ -207,28 +241,38 @@ public final class HTTPServer {
             send(.text(.serviceUnavailable, "shutting down\n", close: true), on: connection)
             return
         }
-        if let response = handler.immediateResponse(to: request) {
+        switch handler.route(request) {
+        case .respond(let response):
             send(response, on: connection)
+        case .work(let work, let seconds):
+            startWork(work, seconds: seconds, request: request, on: connection)
+        }
+    }
+
+    private func startWork(_ work: WorkClass, seconds: Double, request: HTTPRequest, on connection: Connection) {
+        let limit = limits.maxConcurrent(work)
+        guard workInFlight[work.rawValue] < limit else {
+            let flag = work == .scrape ? "--web.max-requests" : "--web.max-probes"
+            send(.text(.serviceUnavailable, "too many concurrent \(work == .scrape ? "scrapes" : "probes") (\(flag)=\(limit))\n"), on: connection)
             return
         }
-        guard workInFlight < limits.maxConcurrentRequests else {
-            send(.text(.serviceUnavailable, "too many concurrent scrapes (--web.max-requests=\(limits.maxConcurrentRequests))\n"), on: connection)
-            return
-        }
-        workInFlight += 1
-        stats.setInFlight(workInFlight)
-        connection.phase = .processing
+        workInFlight[work.rawValue] += 1
+        stats.setInFlight(workInFlight[work.rawValue], work)
+        let deadline = MonotonicTime.now().adding(seconds: seconds)
+        connection.phase = .processing(work: work, deadline: deadline)
         try? epoll.modify(connection.socket.fd, token: connection.id, interest: .none)
         let id = connection.id, handler = self.handler, control = self.control
         workers.submit {
-            control.complete(ServerControl.Completion(connectionID: id, response: handler.response(to: request)))
+            let response = handler.response(to: request, deadline: deadline)
+            control.complete(ServerControl.Completion(connectionID: id, work: work, response: response))
         }
     }
 
     private func finishWork(_ completion: ServerControl.Completion) {
-        workInFlight -= 1
-        stats.setInFlight(workInFlight)
-        guard let connection = connections[completion.connectionID] else { return }
+        workInFlight[completion.work.rawValue] -= 1
+        stats.setInFlight(workInFlight[completion.work.rawValue], completion.work)
+        // Gone, or already answered late (then closed): the connection ID is never reused.
+        guard let connection = connections[completion.connectionID], case .processing = connection.phase else { return }
         send(completion.response, on: connection)
     }
 
@@ -272,6 +316,7 @@ public final class HTTPServer {
             return
         }
         connection.phase = .reading(started: .now(), partial: !connection.inbound.isEmpty)
+        startWaiting(connection)
         try? epoll.modify(connection.socket.fd, token: connection.id, interest: .readable)
         if !connection.inbound.isEmpty { parseInbound(connection) }  // a pipelined request
     }
@@ -324,10 +369,20 @@ public final class HTTPServer {
                 }
             case .draining(let started):
                 if started.seconds(until: now) > 2 { close(connection) }
-            case .processing:
-                break
+            case .processing(_, let deadline):
+                if deadline.seconds(until: now) > limits.lateAnswerGrace { answerLate(connection) }
             }
         }
+    }
+
+    /// The worker has not answered by the deadline (it is stuck, or the machine is overloaded):
+    /// the client gets a 503 now and the connection closes; the worker stays counted in flight
+    /// until it returns, and its answer is then dropped.
+    private func answerLate(_ connection: Connection) {
+        logger.warn("request not answered by its deadline", ["handler": connection.pending?.handlerLabel ?? "other"])
+        stats.recordLateAnswer()
+        connection.pending?.keepAlive = false
+        send(.text(.serviceUnavailable, "the request did not finish before its deadline\n", close: true), on: connection)
     }
 
     private func beginShutdown() {

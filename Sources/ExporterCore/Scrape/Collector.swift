@@ -9,7 +9,9 @@ public protocol Collector: Sendable {
     /// Whether `collect` can block for long (network, statfs on a remote mount, a daemon). Such
     /// collectors run on a thread of their own and the scrape stops waiting at the deadline.
     /// Collectors that only read procfs/sysfs return false: they run one after another on the
-    /// scrape's thread, which saves a thread hand-off each (about 50 µs on two cores).
+    /// scrape's worker thread, which saves a thread hand-off each (about 50 µs on two cores). One
+    /// that does get stuck costs the scrape it ran in (answered 503 by the server at the deadline);
+    /// later scrapes report it failed and serve the rest.
     var mayBlock: Bool { get }
 }
 

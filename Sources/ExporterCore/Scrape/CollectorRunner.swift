@@ -42,8 +42,8 @@ final class CollectorRun: Sendable {
 /// thread, not one per scrape (node_exporter #244).
 final class CollectorRunner: Sendable {
     let name: String
-    /// Runs on the scrape's own thread (see `Collector.mayBlock`; the file system collector's
-    /// answer changes with the mount table).
+    /// Runs on the scrape's worker thread, after the others started (see `Collector.mayBlock`;
+    /// the file system collector's answer changes with the mount table).
     var runsInline: Bool { !collector.mayBlock }
     private let collector: any Collector
     private let logger: Logger
@@ -59,9 +59,9 @@ final class CollectorRunner: Sendable {
         self.queue = queue
     }
 
-    /// Starts a run, or joins the one in flight. A new inline run is returned with `pending` set:
-    /// the caller executes it with `execute(_:)`.
-    func join(deadline: MonotonicTime) -> (run: CollectorRun, pending: Bool) {
+    /// Starts a run, or joins the one in flight. A new `inline` run is returned with `pending` set:
+    /// the caller executes it with `executeInline(_:deadline:)`; others start on the queue.
+    func join(deadline: MonotonicTime, inline: Bool) -> (run: CollectorRun, pending: Bool) {
         let (run, isNew) = state.withLock { state -> (CollectorRun, Bool) in
             if let current = state.current, !current.isComplete { return (current, false) }
             let run = CollectorRun(started: .now())
@@ -70,7 +70,7 @@ final class CollectorRunner: Sendable {
         }
         guard isNew else { return (run, false) }
         let context = CollectContext(deadline: deadline, logger: logger, exposition: exposition)
-        if runsInline { return (run, true) }
+        if inline { return (run, true) }
         queue.async { [self] in execute(run, context) }
         return (run, false)
     }

@@ -19,8 +19,6 @@ public final class StatFSProber: Sendable {
         case timedOut
         /// A previous call for this mount is still blocked, so no new one was made.
         case stuck
-        /// Not probed: the caller may not wait for a thread (see `probe`).
-        case deferred
     }
 
     public typealias Query = @Sendable ([UInt8]) -> Result<FilesystemUsage, SystemError>
@@ -43,18 +41,16 @@ public final class StatFSProber: Sendable {
     /// Paths whose call is still blocked.
     public var stuckCount: Int { stuckPaths.withLock { $0.count } }
 
-    /// Whether the last probe handed a path to a thread (or one is still stuck): a caller that must
-    /// not block (the event loop) sends the next probe to a worker. True before the first probe.
+    /// Whether the last probe handed a path to a thread (or one is still stuck): the collector then
+    /// runs on a thread of its own, so its wait does not hold up the scrape's other collectors.
+    /// True before the first probe.
     public var mayBlock: Bool { lastUsedThreads.load(ordering: .relaxed) || stuckCount > 0 }
     private let lastUsedThreads = Atomic<Bool>(true)
 
     /// Probes every path concurrently; waits for all of them until `deadline`. Paths whose
-    /// `answersFromMemory` is true are asked on this thread (see the type's comment). Without
-    /// `mayWait` (the caller runs on the event loop because the last probe needed no thread) the
-    /// others are not probed but `.deferred`, and `mayBlock` turns true so that the next probe
-    /// runs where it may wait.
+    /// `answersFromMemory` is true are asked on this thread (see the type's comment).
     public func probe(
-        _ paths: [[UInt8]], deadline: MonotonicTime, mayWait: Bool = true, answersFromMemory: (Int) -> Bool = { _ in false }
+        _ paths: [[UInt8]], deadline: MonotonicTime, answersFromMemory: (Int) -> Bool = { _ in false }
     ) -> [Outcome] {
         var outcomes = [Outcome](repeating: .stuck, count: paths.count)
         var pending: [(index: Int, call: PendingCall)] = []
@@ -69,11 +65,6 @@ public final class StatFSProber: Sendable {
                 }
                 continue
             }
-            guard mayWait else {
-                outcomes[index] = .deferred
-                lastUsedThreads.store(true, ordering: .relaxed)
-                continue
-            }
             let call = PendingCall()
             threads.submit { [self] in
                 let result = query(path)
@@ -81,7 +72,7 @@ public final class StatFSProber: Sendable {
             }
             pending.append((index, call))
         }
-        if mayWait { lastUsedThreads.store(!pending.isEmpty, ordering: .relaxed) }
+        lastUsedThreads.store(!pending.isEmpty, ordering: .relaxed)
         for (index, call) in pending {
             if let result = call.wait(until: deadline) {
                 switch result {

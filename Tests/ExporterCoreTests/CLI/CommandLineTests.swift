@@ -21,6 +21,8 @@ private func configuration(_ arguments: [String]) throws -> Configuration {
         #expect(config.handler.telemetryPath == "/metrics")
         #expect(config.handler.collectorTimeout == 10)
         #expect(config.limits.maxConcurrentRequests == 40)
+        #expect(config.limits.maxConcurrentProbes == 20)
+        #expect(config.limits.maxConnections == 10_000)
         #expect(config.limits.readHeaderTimeout == 10)
         #expect(config.collectors.map(\.name) == ["alpha"])
         #expect(config.logLevel == .info && config.logFormat == .logfmt)

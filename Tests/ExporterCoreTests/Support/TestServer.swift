@@ -26,26 +26,69 @@ final class ScriptedCollector: Collector {
     }
 }
 
+/// A collector that blocks until it is opened (a read stuck in the kernel), counting the calls
+/// that entered it so tests wait for that event rather than sleep.
+final class GateCollector: Collector {
+    let mayBlock: Bool
+    private let gate = DispatchSemaphore(value: 0)
+    private let entries = Atomic<Int>(0)
+    private let opened = Atomic<Bool>(false)
+
+    init(mayBlock: Bool) { self.mayBlock = mayBlock }
+
+    var entered: Int { entries.load(ordering: .acquiring) }
+
+    func collect(_ context: CollectContext) throws -> [MetricFamily] {
+        entries.wrappingAdd(1, ordering: .releasing)
+        if !opened.load(ordering: .acquiring) { gate.wait() }
+        gate.signal()  // passes the opening on to any other waiter
+        return [gauge("test_gate_value", 1)]
+    }
+
+    func open() {
+        opened.store(true, ordering: .releasing)
+        gate.signal()
+    }
+}
+
+/// Polls `condition` every 5 ms until it holds or `timeout` passes; true if it held.
+func waitUntil(timeout: Double = 5, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    let tick = DispatchSemaphore(value: 0)  // never signalled: a bounded 5 ms pause between checks
+    while Date() < deadline {
+        if try condition() { return true }
+        _ = tick.wait(timeout: .now() + .milliseconds(5))
+    }
+    return try condition()
+}
+
 /// The real HTTP server with the real handler on 127.0.0.1 and an ephemeral port, run on its own
 /// thread for the duration of a test.
 final class TestServer: Sendable {
     let port: UInt16
     let control: ServerControl
+    let stats = ServerStats()
     private let finished = DispatchSemaphore(value: 0)
 
-    init(collectors: [(name: String, collector: any Collector)] = [], limits: ServerLimits = ServerLimits(),
-         settings: ExporterHandler.Settings = ExporterHandler.Settings()) throws {
+    convenience init(collectors: [(name: String, collector: any Collector)] = [], limits: ServerLimits = ServerLimits(),
+                     settings: ExporterHandler.Settings = ExporterHandler.Settings()) throws {
+        try self.init(limits: limits) { stats in
+            let exposition = ExpositionStats()
+            let scraper = Scraper(collectors: collectors, logger: .disabled, exposition: exposition)
+            return ExporterHandler(settings: settings, scraper: scraper, serverStats: stats, exposition: exposition, logger: .disabled)
+        }
+    }
+
+    /// A server with any handler (the server's own behaviour, apart from the exporter's routes).
+    init(limits: ServerLimits = ServerLimits(), handler makeHandler: @escaping @Sendable (ServerStats) -> any HTTPHandler) throws {
         let ready = DispatchSemaphore(value: 0)
         let box = Mutex<(UInt16, ServerControl)?>(nil)
         let failure = Mutex<String?>(nil)
-        let finished = self.finished
+        let finished = self.finished, stats = self.stats
         Thread.detachNewThread {
             do {
                 let listener = try Socket.listen(on: ListenAddress(host: "127.0.0.1", port: 0))
-                let exposition = ExpositionStats(), stats = ServerStats()
-                let scraper = Scraper(collectors: collectors, logger: .disabled, exposition: exposition)
-                let handler = ExporterHandler(settings: settings, scraper: scraper, serverStats: stats, exposition: exposition, logger: .disabled)
-                let server = try HTTPServer(listeners: [listener], handler: handler, limits: limits, stats: stats, logger: .disabled)
+                let server = try HTTPServer(listeners: [listener], handler: makeHandler(stats), limits: limits, stats: stats, logger: .disabled)
                 box.withLock { $0 = (server.boundPorts.first ?? 0, server.control) }
                 ready.signal()
                 server.run()

@@ -105,11 +105,10 @@ struct FilesystemCollector: Collector {
     }
 
     /// Blocks only while some mount needs a thread with a timeout; with local file systems only,
-    /// the collector runs on the scrape's thread like the procfs readers.
+    /// the collector runs on the scrape's worker thread like the procfs readers.
     var mayBlock: Bool { prober.mayBlock }
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
-        let startedBlocking = mayBlock
         let bytes: [UInt8]
         do {
             bytes = try proc.readBytes("1/mounts")
@@ -126,10 +125,7 @@ struct FilesystemCollector: Collector {
         if selected.repairs > 0 { context.exposition.recordRepairedLabelValue(selected.repairs) }
         let mounts = selected.mounts
         let deadline = min(MonotonicTime.now().adding(seconds: mountTimeout), context.deadline)
-        // A run that started with `mayBlock` false may be on the event loop: it never waits for a
-        // thread. A network mount that appeared since is reported from the next scrape on, which
-        // then runs on a worker.
-        let outcomes = prober.probe(mounts.map(\.statPath), deadline: deadline, mayWait: startedBlocking) {
+        let outcomes = prober.probe(mounts.map(\.statPath), deadline: deadline) {
             FilesystemMetrics.answeredFromMemory.contains(mounts[$0].fsType)
         }
 
@@ -138,7 +134,6 @@ struct FilesystemCollector: Collector {
         var filesFree = MetricFamily(FilesystemMetrics.filesFree), readonly = MetricFamily(FilesystemMetrics.readonly)
         var deviceError = MetricFamily(FilesystemMetrics.deviceError)
         for ((mount, labels), outcome) in zip(zip(mounts, selected.labels), outcomes) {
-            if case .deferred = outcome { continue }  // no series until it is probed
             readonly.add(labels, mount.readOnly ? 1 : 0)
             switch outcome {
             case .usage(let u):
@@ -157,8 +152,6 @@ struct FilesystemCollector: Collector {
                                     ["mountpoint": mount.mountPoint, "timeout": "\(mountTimeout)s"])
             case .stuck:
                 deviceError.add(labels, 1)
-            case .deferred:
-                break
             }
         }
         return [size, free, avail, files, filesFree, readonly, deviceError]
