@@ -228,4 +228,68 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 1.3)
         #expect(Self.value(String(decoding: slow.body, as: UTF8.self), "probe_success") == 0)
     }
+
+    // MARK: a hung endpoint in the real binary (issue #12, defect 8)
+
+    static func threadCount(_ pid: pid_t) -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []).count
+    }
+
+    /// A listener that never accepts: the kernel completes the TCP handshake from the backlog,
+    /// and no byte ever comes back, as from a wedged TLS terminator.
+    static func hungListener() throws -> (socket: Socket, target: String) {
+        let socket = try Socket.listen(on: ListenAddress(host: "127.0.0.1", port: 0))
+        return (socket, "127.0.0.1:\(socket.localPort() ?? 0)")
+    }
+
+    @Test func hungEndpointFailsAloneAndTheRestOfTheScrapeIsKept() throws {
+        let f = try CertFactory()
+        let file = try f.selfSigned("ok", cn: "ok.example")
+        let good = try Self.sServer(["-cert", file, "-key", f.path("ok.key")])
+        let (hung, hungTarget) = try Self.hungListener()
+        defer { hung.close() }
+        let goodTarget = "127.0.0.1:\(good.port)"
+        // --tls.timeout (5 s) is above what Prometheus allows (3 s): the scrape deadline decides.
+        let exporter = try ExporterProcess([
+            "--collector.disable-defaults", "--collector.tls", "--tls.file=\(file)", "--tls.ca-file=\(file)",
+            "--tls.endpoint=\(goodTarget),sni=ok.example", "--tls.endpoint=\(hungTarget)",
+        ])
+        let notAfter = try CertFactory.openSSLDate(file)
+        var threads: [Int] = []
+        for _ in 0..<5 {
+            let started = Date()
+            let response = try exporter.get("/metrics", headers: ["X-Prometheus-Scrape-Timeout-Seconds": "3"])
+            let elapsed = Date().timeIntervalSince(started)
+            let text = String(decoding: response.body, as: UTF8.self)
+            #expect(response.status == 200)
+            #expect(elapsed < 3, "answered within Prometheus' timeout")
+            #expect(Self.value(text, "x509_cert_not_after", ["filepath=\"\(file)\""]) == notAfter)
+            #expect(Self.value(text, "ssl_probe_success", ["target=\"\(goodTarget)\""]) == 1)
+            #expect(Self.value(text, "ssl_probe_success", ["target=\"\(hungTarget)\""]) == 0)
+            #expect(Self.value(text, "ssl_probe_failure_info", ["target=\"\(hungTarget)\"", "reason=\"handshake_timeout\""]) == 1)
+            #expect(Self.value(text, "stack_exporter_scrape_collector_success", ["collector=\"tls\""]) == 1)
+            threads.append(Self.threadCount(exporter.process.pid))
+        }
+        // A probe left running after each scrape would add a thread per scrape.
+        #expect(threads.allSatisfy { $0 > 0 })
+        #expect((threads.max() ?? 0) <= (threads.first ?? 0) + 2, "threads per scrape: \(threads)")
+    }
+
+    @Test func probeOfAHungTargetAnswersFailedBeforeTheScrapeTimeout() throws {
+        let (hung, hungTarget) = try Self.hungListener()
+        defer { hung.close() }
+        // /probe is allowed for the hosts of --tls.endpoint (127.0.0.1).
+        let exporter = try ExporterProcess(["--collector.disable-defaults", "--tls.endpoint=\(hungTarget)"])
+        let started = Date()
+        let response = try exporter.get("/probe?target=\(hungTarget)", headers: ["X-Prometheus-Scrape-Timeout-Seconds": "2"])
+        let elapsed = Date().timeIntervalSince(started)
+        let text = String(decoding: response.body, as: UTF8.self)
+        #expect(response.status == 200, "a failed probe is still a 200 (blackbox)")
+        // The request's deadline is 1.8 s (2 s less 10 %); the probe must end before it, leaving
+        // time to answer, not at it.
+        #expect(elapsed < 1.8)
+        #expect(Self.value(text, "ssl_probe_success") == 0)
+        #expect(Self.value(text, "probe_success") == 0)
+        #expect(Self.value(text, "ssl_probe_failure_info", ["reason=\"handshake_timeout\""]) == 1)
+    }
 }

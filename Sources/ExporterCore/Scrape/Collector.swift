@@ -2,7 +2,8 @@
 ///
 /// `collect` may block on files and sockets: it runs on its own thread, and the scrape stops
 /// waiting for it at the deadline. Collectors that talk to the network should also bound their own
-/// I/O by `context.deadline`, so that the abandoned work ends soon after.
+/// I/O by `context.deadline`, so that the abandoned work ends soon after. A collector of several
+/// items (endpoints, servers) bounds each by `ItemDeadline`, so one slow item fails alone.
 public protocol Collector: Sendable {
     func collect(_ context: CollectContext) throws -> [MetricFamily]
 

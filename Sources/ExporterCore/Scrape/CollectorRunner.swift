@@ -29,9 +29,7 @@ final class CollectorRun: Sendable {
 
     /// Waits until the run completes or the deadline passes; nil on timeout.
     func wait(until deadline: MonotonicTime) -> (families: [MetricFamily], error: String?, duration: Double)? {
-        let remaining = MonotonicTime.now().seconds(until: deadline)
-        let timeout = DispatchTime.now() + .nanoseconds(Int(min(remaining, 86_400) * 1e9))
-        guard finished.wait(timeout: timeout) == .success else { return nil }
+        guard finished.wait(until: deadline) else { return nil }
         return result.withLock { $0 }
     }
 }

@@ -15,7 +15,7 @@ struct EndpointMetrics {
             FamilyDescriptor(name: name, type: .gauge, help: help, unit: unit, labels: t + labels)
         }
         probeSuccess = d("ssl_probe_success", "Whether the TLS handshake completed (1) or not (0); see ssl_verify_success for trust.", [])
-        probeFailure = d("ssl_probe_failure_info", "Why the probe failed: resolve, connect_refused, connect_timeout, starttls, handshake_timeout, handshake…", ["reason"])
+        probeFailure = d("ssl_probe_failure_info", "Why the probe failed: resolve, connect_refused, connect_timeout, starttls, handshake_timeout, handshake, timeout…", ["reason"])
         tlsVersion = d("ssl_tls_version_info", "The TLS version used.", ["version"])
         certNotAfter = d("ssl_cert_not_after", "NotAfter of each certificate the server presented, as a Unix time.", Self.certLabels)
         certNotBefore = d("ssl_cert_not_before", "NotBefore of each certificate the server presented, as a Unix time.", Self.certLabels)

@@ -25,7 +25,7 @@ struct TLSCollector: Collector {
         var families: [MetricFamily] = []
         if !sources.isEmpty { families += collectFiles() }
         if let prober, !endpoints.isEmpty {
-            let results = prober.probeAll(endpoints, deadline: context.deadline)
+            let results = prober.probeAll(endpoints, within: ItemDeadline(collector: context.deadline))
             for result in results { endpointLog.report(result.target.text, result.error?.description) }
             families += endpointMetrics.families(results)
         }

@@ -12,6 +12,8 @@ public enum TLSProbeError: Error, Sendable, Equatable, CustomStringConvertible {
     case startTLS(String)
     case handshakeTimeout
     case handshake(String)
+    /// Still running when the collector had to answer (a step no deadline reaches: getaddrinfo).
+    case abandoned
 
     public var reason: String {
         switch self {
@@ -24,6 +26,7 @@ public enum TLSProbeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .startTLS: "starttls"
         case .handshakeTimeout: "handshake_timeout"
         case .handshake: "handshake"
+        case .abandoned: "timeout"
         }
     }
 
@@ -33,6 +36,7 @@ public enum TLSProbeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .connectTimeout: "connect timed out"
         case .startTLSTimeout: "STARTTLS negotiation timed out"
         case .handshakeTimeout: "TLS handshake timed out (is the port speaking TLS?)"
+        case .abandoned: "no result before the scrape deadline (stuck resolving the name?)"
         }
     }
 }
@@ -76,9 +80,10 @@ public final class TLSProber: Sendable {
         return try result.get()
     }
 
-    func probe(_ target: TLSTarget, deadline scrapeDeadline: MonotonicTime) -> TLSProbeResult {
+    /// Probes `target` until its own deadline: `--tls.timeout`, within `deadlines.cutoff`.
+    func probe(_ target: TLSTarget, within deadlines: ItemDeadline) -> TLSProbeResult {
         let started = MonotonicTime.now()
-        let deadline = min(scrapeDeadline, started.adding(seconds: timeout))
+        let deadline = deadlines.deadline(timeout: timeout, started: started)
         var result = TLSProbeResult(target: target, handshake: nil, error: nil, duration: 0)
         do throws(TLSProbeError) {
             let socket = try connect(target, deadline: deadline)
@@ -103,23 +108,18 @@ public final class TLSProber: Sendable {
         }
     }
 
-    /// Probes every target in parallel, each on its own thread, and returns when all are done:
-    /// each probe ends by the deadline on its own. A serial queue per probe runs on libdispatch's
-    /// overcommitting pool; a shared concurrent queue would run only one probe per core at a time
-    /// while the others wait on the network.
-    func probeAll(_ targets: [TLSTarget], deadline: MonotonicTime) -> [TLSProbeResult] {
-        if targets.count == 1 { return [probe(targets[0], deadline: deadline)] }
-        let results = Mutex<[Int: TLSProbeResult]>([:])
-        let group = DispatchGroup()
-        for (index, target) in targets.enumerated() {
-            DispatchQueue(label: "stack_exporter.tls.probe").async(group: group) { [self] in
-                let result = probe(target, deadline: deadline)
-                results.withLock { $0[index] = result }
-            }
+    /// Probes every target in parallel and returns by `deadlines.abandon`, before the collector
+    /// deadline: each probe ends at its own deadline, and one that does not (stuck in getaddrinfo)
+    /// is reported `abandoned` alone while the others are kept. A lone IP-literal target runs on
+    /// the calling thread: every step of it is bounded by poll(2), so no thread hand-off is needed.
+    func probeAll(_ targets: [TLSTarget], within deadlines: ItemDeadline) -> [TLSProbeResult] {
+        if targets.count == 1, IPLiteral.isIP(targets[0].host) { return [probe(targets[0], within: deadlines)] }
+        let started = MonotonicTime.now()
+        let results = runItems(targets, label: "stack_exporter.tls.probe", deadlines: deadlines) { [self] in
+            probe($0, within: deadlines)
         }
-        group.wait()
-        return results.withLock { collected in
-            targets.indices.compactMap { collected[$0] }
+        return zip(targets, results).map { target, result in
+            result ?? TLSProbeResult(target: target, handshake: nil, error: .abandoned, duration: started.secondsElapsed())
         }
     }
 }

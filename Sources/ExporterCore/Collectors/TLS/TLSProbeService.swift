@@ -37,9 +37,12 @@ public final class TLSProbeService: Sendable {
         return .success(target)
     }
 
-    /// Probes `target` until `deadline` (the scrape deadline, from Prometheus' timeout header).
+    /// Probes `target` within `deadline` (the scrape deadline, from Prometheus' timeout header),
+    /// minus the item margin: a probe that cannot finish is answered as failed (200 with
+    /// `probe_success 0`, as blackbox does) before Prometheus gives up on the request.
     public func probe(_ target: TLSTarget, deadline: MonotonicTime) -> [MetricFamily] {
-        let result = prober.probe(target, deadline: deadline)
+        let results = prober.probeAll([target], within: ItemDeadline(collector: deadline))
+        guard let result = results.first else { return [] }  // one result per target, always
         log.report(target.text, result.error?.description)
         var families = metrics.families([result])
         families.append(MetricFamily(EndpointMetrics.probeSuccessBlackbox, value: result.handshake == nil ? 0 : 1))
