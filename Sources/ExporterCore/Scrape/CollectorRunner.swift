@@ -46,19 +46,19 @@ final class CollectorRunner: Sendable {
     private let collector: any Collector
     private let logger: Logger
     private let exposition: ExpositionStats
-    private let queue: DispatchQueue
+    private let pool: WorkerPool
     private let state = Mutex<(current: CollectorRun?, lastError: String?)>((nil, nil))
 
-    init(name: String, collector: any Collector, logger: Logger, exposition: ExpositionStats, queue: DispatchQueue) {
+    init(name: String, collector: any Collector, logger: Logger, exposition: ExpositionStats, pool: WorkerPool) {
         self.name = name
         self.collector = collector
         self.logger = logger
         self.exposition = exposition
-        self.queue = queue
+        self.pool = pool
     }
 
     /// Starts a run, or joins the one in flight. A new `inline` run is returned with `pending` set:
-    /// the caller executes it with `executeInline(_:deadline:)`; others start on the queue.
+    /// the caller executes it with `executeInline(_:deadline:)`; others start on the pool.
     func join(deadline: MonotonicTime, inline: Bool) -> (run: CollectorRun, pending: Bool) {
         let (run, isNew) = state.withLock { state -> (CollectorRun, Bool) in
             if let current = state.current, !current.isComplete { return (current, false) }
@@ -69,7 +69,7 @@ final class CollectorRunner: Sendable {
         guard isNew else { return (run, false) }
         let context = CollectContext(deadline: deadline, logger: logger, exposition: exposition)
         if inline { return (run, true) }
-        queue.async { [self] in execute(run, context) }
+        pool.submit { [self] in execute(run, context) }
         return (run, false)
     }
 

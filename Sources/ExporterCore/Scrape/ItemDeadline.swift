@@ -41,22 +41,23 @@ public struct ItemDeadline: Sendable, Equatable {
     }
 }
 
-/// Runs `work` for every item concurrently and waits until `deadlines.abandon`. Each item gets a
-/// serial queue of its own: those run on libdispatch's overcommitting pool, so every item has a
-/// thread while the others wait on the network (a shared concurrent queue would run one per core).
+/// Runs `work` for every item on `pool` and waits until `deadlines.abandon`. The pool bounds the
+/// threads: items beyond its size wait for a free thread, and an item still waiting or running at
+/// `abandon` comes back nil (reported failed alone by the caller).
 ///
-/// An entry is nil for an item still running at `abandon`. Its thread is not reclaimed: `work`
-/// must end by itself soon after (bound its I/O by the item deadline), else threads accumulate
-/// across scrapes.
+/// A nil item's thread is not reclaimed: `work` must end by itself soon after (bound its I/O by
+/// the item deadline), else the pool stays full and later scrapes find their items waiting.
 func runItems<Item: Sendable, Output: Sendable>(
-    _ items: [Item], label: String, deadlines: ItemDeadline, _ work: @escaping @Sendable (Item) -> Output
+    _ items: [Item], on pool: WorkerPool, deadlines: ItemDeadline, _ work: @escaping @Sendable (Item) -> Output
 ) -> [Output?] {
     let results = Mutex<[Output?]>(Array(repeating: nil, count: items.count))
     let group = DispatchGroup()
     for (index, item) in items.enumerated() {
-        DispatchQueue(label: label).async(group: group) {
+        group.enter()
+        pool.submit {
             let output = work(item)
             results.withLock { $0[index] = output }
+            group.leave()
         }
     }
     _ = group.wait(until: deadlines.abandon)

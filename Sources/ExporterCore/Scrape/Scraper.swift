@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Runs the enabled collectors of one scrape concurrently, each until the scrape deadline, and adds
 /// `stack_exporter_scrape_collector_success` and `…_duration_seconds` for every collector it ran.
 public final class Scraper: Sendable {
@@ -14,12 +12,11 @@ public final class Scraper: Sendable {
         nodeCompatible: Set<String> = []
     ) {
         self.nodeCompatible = nodeCompatible
-        // A serial queue per collector: serial queues run on libdispatch's overcommitting pool, so
-        // a blocked collector never starves the others (concurrent queues share ncpu threads), and
-        // the runner's coalescing means one run, so one thread, per collector at most.
+        // One pool thread per collector is enough: the runner's coalescing means one run, so one
+        // thread, per collector at most, and a blocked collector never starves the others.
+        let pool = WorkerPool(name: "se-collector", maxThreads: collectors.count, stackSize: 1 << 20)
         runners = collectors.map {
-            let queue = DispatchQueue(label: "stack_exporter.collector.\($0.name)")
-            return CollectorRunner(name: $0.name, collector: $0.collector, logger: logger, exposition: exposition, queue: queue)
+            CollectorRunner(name: $0.name, collector: $0.collector, logger: logger, exposition: exposition, pool: pool)
         }
     }
 

@@ -3,34 +3,54 @@ import Dispatch
 import Glibc
 import Synchronization
 
-/// A fixed-size pool of long-lived threads for blocking work (a scrape waits for its collectors).
+/// A bounded pool of long-lived threads: the one way blocking work fans out here (HTTP requests,
+/// collector runs, per-item probes, statfs calls).
 ///
 /// libdispatch's overcommitting pool would give every blocked item a fresh thread, and under load
 /// it grew to 80+ threads with a malloc arena each (RSS from 9 to 21 MB); a concurrent queue caps
 /// at one thread per core and starves when two items block. Here threads start on demand up to
-/// `maxThreads` and then stay, parked on a semaphore.
+/// `maxThreads` and then stay, parked on a semaphore; jobs beyond that wait in order, so 50 hung
+/// items hold `maxThreads` threads, not 50. A job submitted when no thread could be created stays
+/// queued and runs once one can (the next submit tries again), never lost.
 public final class WorkerPool: Sendable {
+    public typealias Launcher = @Sendable (_ name: String, _ stackSize: Int, _ body: @escaping @Sendable () -> Void) -> Bool
+
     private struct State {
         var jobs: [@Sendable () -> Void] = []
         var head = 0
         var threads = 0
         var idle = 0
+        var queued: Int { jobs.count - head }
     }
 
     private let maxThreads: Int
     private let name: String
+    private let stackSize: Int
+    private let launch: Launcher
     private let state = Mutex(State())
     private let wakeups = DispatchSemaphore(value: 0)
 
-    public init(name: String, maxThreads: Int) {
+    /// `launch` is replaceable so tests can make thread creation fail.
+    public init(name: String, maxThreads: Int, stackSize: Int = 512 * 1024, launch: @escaping Launcher = WorkerPool.pthread) {
         self.name = name
         self.maxThreads = max(1, maxThreads)
+        self.stackSize = stackSize
+        self.launch = launch
     }
 
-    /// Runs `job` on a pool thread; starts a thread when none is idle and the pool is not full.
+    public static let pthread: Launcher = { name, stackSize, body in ThreadLauncher.start(name: name, stackSize: stackSize, body) }
+
+    /// Threads started and still alive (they never exit).
+    public var threadCount: Int { state.withLock { $0.threads } }
+    /// Jobs waiting for a thread.
+    public var queuedCount: Int { state.withLock { $0.queued } }
+
+    /// Runs `job` on a pool thread: an idle one, a new one while below `maxThreads`, else the
+    /// first that becomes free.
     public func submit(_ job: @escaping @Sendable () -> Void) {
         let startThread = state.withLock { state -> Bool in
             state.jobs.append(job)
+            // Wake an idle thread for each job it has not been woken for yet.
             if state.idle > 0 {
                 state.idle -= 1
                 return false
@@ -39,12 +59,12 @@ public final class WorkerPool: Sendable {
             state.threads += 1
             return true
         }
-        if startThread {
-            if !ThreadLauncher.start(name: name, stackSize: 512 * 1024, { [self] in work() }) {
-                state.withLock { $0.threads -= 1 }
-            }
-        } else {
+        if !startThread {
             wakeups.signal()
+        } else if !launch(name, stackSize, { [self] in work() }) {
+            // The job stays queued: a running thread takes it when free, else the next submit
+            // starts one for it.
+            state.withLock { $0.threads -= 1 }
         }
     }
 

@@ -35,7 +35,7 @@ import Testing
         let release = DispatchSemaphore(value: 0), ended = DispatchSemaphore(value: 0)
         let started = MonotonicTime.now()
         let items = ItemDeadline(collector: started.adding(seconds: 1), now: started)
-        let results = runItems([1, 2, 3], label: "test.items", deadlines: items) { item -> Int in
+        let results = runItems([1, 2, 3], on: WorkerPool(name: "test-items", maxThreads: 4), deadlines: items) { item -> Int in
             if item == 2 {
                 // Stands for a step no deadline reaches (getaddrinfo); the test lets it go below.
                 _ = release.wait(timeout: .now() + 10)
@@ -54,7 +54,7 @@ import Testing
     @Test func itemsThatEndInTimeAreAllReturnedWithoutWaitingForTheDeadline() {
         let started = MonotonicTime.now()
         let items = ItemDeadline(collector: started.adding(seconds: 10), now: started)
-        let results = runItems(Array(0..<8), label: "test.items", deadlines: items) { $0 + 1 }
+        let results = runItems(Array(0..<8), on: WorkerPool(name: "test-items", maxThreads: 4), deadlines: items) { $0 + 1 }
         #expect(results == (1...8).map { Optional($0) })
         #expect(started.secondsElapsed() < 5)
     }

@@ -57,6 +57,9 @@ public final class TLSProber: Sendable {
     /// Created on the first probe: initialising OpenSSL (configuration, providers) maps ~4 MB of
     /// libcrypto, which an exporter that never probes (no endpoints, /probe not allowed) should not pay.
     private let context = Mutex<OpenSSL.ClientContext?>(nil)
+    /// Threads for concurrent probes: at most this many endpoints are probed at once (and held by
+    /// endpoints that hang past their deadline, such as a stuck name lookup).
+    private let pool = WorkerPool(name: "se-tls-probe", maxThreads: 16)
 
     public init(caFile: String?, timeout: Double) throws(TLSProbeError) {
         if let caFile, !caFile.isEmpty, (try? FileReader.readBytes(caFile, limit: 16 << 20)) == nil {
@@ -115,7 +118,7 @@ public final class TLSProber: Sendable {
     func probeAll(_ targets: [TLSTarget], within deadlines: ItemDeadline) -> [TLSProbeResult] {
         if targets.count == 1, IPLiteral.isIP(targets[0].host) { return [probe(targets[0], within: deadlines)] }
         let started = MonotonicTime.now()
-        let results = runItems(targets, label: "stack_exporter.tls.probe", deadlines: deadlines) { [self] in
+        let results = runItems(targets, on: pool, deadlines: deadlines) { [self] in
             probe($0, within: deadlines)
         }
         return zip(targets, results).map { target, result in
