@@ -234,7 +234,9 @@ public final class HTTPServer {
 
     private func dispatch(_ request: HTTPRequest, on connection: Connection) {
         let pending = Connection.Pending(
-            isHead: request.method == "HEAD", keepAlive: request.keepAlive && !connection.peerClosed,
+            // A client that pipelined requests and then half-closed still reads every answer: the
+            // connection closes after the last request it sent, not after the first.
+            isHead: request.method == "HEAD", keepAlive: request.keepAlive && !(connection.peerClosed && connection.inbound.isEmpty),
             handlerLabel: handler.handlerLabel(for: request))
         connection.pending = pending
         if shuttingDown {

@@ -76,6 +76,18 @@ private var noSelfMetrics: ExporterHandler.Settings {
         #expect(client.isClosedByServer(within: 2))
     }
 
+    /// Three pipelined requests, then FIN: all three are answered before the server closes.
+    @Test func pipelinedRequestsBeforeAHalfCloseAreAllAnswered() throws {
+        let server = try TestServer(collectors: [fastCollector()])
+        defer { server.stop() }
+        let client = try server.client()
+        try client.send("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\nGET /-/ready HTTP/1.1\r\nHost: t\r\n\r\nGET /metrics HTTP/1.1\r\nHost: t\r\n\r\n")
+        client.socket.shutdownWrite()
+        let statuses = try (0..<3).map { _ in try client.readResponse().status }
+        #expect(statuses == [200, 200, 200])
+        #expect(client.isClosedByServer(within: 2))
+    }
+
     @Test func badRequestsGetTheirStatus() throws {
         let server = try TestServer(collectors: [fastCollector()])
         defer { server.stop() }
