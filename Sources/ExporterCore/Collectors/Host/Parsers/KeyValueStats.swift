@@ -77,24 +77,6 @@ func snmp6Name(_ raw: Substring) -> String? {
     return rest.isEmpty ? nil : String(raw[...six]) + "_" + rest
 }
 
-/// /proc/net/netstat and /proc/net/snmp: pairs of lines `Proto: Name1 Name2…` and
-/// `Proto: v1 v2…`. Yields `Proto_Name` and the value.
-func parseProtocolPairs(_ text: String, file: String) throws(ParseError) -> [(name: String, value: Double)] {
-    try text.withBytes { bytes throws(ParseError) -> [(name: String, value: Double)] in
-        var scanner = ByteFields(bytes)
-        var key: [UInt8] = []
-        let pairs = try scanProtocolPairs(&scanner, file: file, key: &key)
-        var result: [(name: String, value: Double)] = []
-        for (name, field) in zip(protocolPairNames(scanner, pairs.headers), pairs.values) {
-            guard let value = scanner.number(field) else {
-                throw ParseError(file: file, line: scanner.lineNumber(at: field), text: scanner.line(around: field))
-            }
-            result.append((name, value))
-        }
-        return result
-    }
-}
-
 /// The header fields of each pair, and every value field (the protocol column left out) in order;
 /// in `key` the header lines for a `LineLayoutCache`. Values are checked when they are parsed.
 func scanProtocolPairs(
@@ -142,16 +124,6 @@ struct SockStatField: Equatable {
     var proto: Substring
     var field: Substring
     var value: Double
-}
-
-func parseSockStat(_ text: String, file: String) throws(ParseError) -> [SockStatField] {
-    try text.withBytes { bytes throws(ParseError) -> [SockStatField] in
-        var scanner = ByteFields(bytes)
-        var key: [UInt8] = []
-        return try scanSockStat(&scanner, file: file, key: &key).map {
-            SockStatField(proto: Substring(scanner.text($0.proto)), field: Substring(scanner.text($0.field)), value: $0.value)
-        }
-    }
 }
 
 /// Every `field value` of the sockstat lines with its protocol (the colon left out); in `key` the

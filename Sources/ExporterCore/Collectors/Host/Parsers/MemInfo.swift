@@ -5,16 +5,6 @@ struct MemInfoField: Equatable {
     var value: Double
 }
 
-func parseMemInfo(_ text: String) throws(ParseError) -> [MemInfoField] {
-    try text.withBytes { bytes throws(ParseError) -> [MemInfoField] in
-        var scanner = ByteFields(bytes)
-        var key: [UInt8] = []
-        return try scanMemInfo(&scanner, key: &key).map { line in
-            MemInfoField(name: MemInfoNames.name(scanner.text(line.name), kB: line.kB), value: line.value)
-        }
-    }
-}
-
 /// The lines of /proc/meminfo as `Name: value [kB]` (the name without its colon, values in bytes
 /// for kB fields), and in `key` the names and units of all lines for a `LineLayoutCache`. A line
 /// without a value is malformed, not skipped (procfs' parser indexes fields[1] unchecked, STYLE.md).

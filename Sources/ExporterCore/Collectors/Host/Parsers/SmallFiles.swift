@@ -12,35 +12,6 @@ func parseSingleNumber(_ text: String, file: String) throws(ParseError) -> Doubl
     return value
 }
 
-/// A CPU list such as /sys/devices/system/cpu/online (`0-3,5,7-8`; Documentation/admin-guide/cputopology.rst).
-func parseCPUList(_ text: String) throws(ParseError) -> Int {
-    var count = 0
-    for part in ProcText.trimmed(text).split(separator: ",") {
-        let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
-        if bounds.count == 1, UInt32(bounds[0]) != nil {
-            count += 1
-        } else if bounds.count == 2, let low = UInt32(bounds[0]), let high = UInt32(bounds[1]), low <= high {
-            count += Int(high - low) + 1
-        } else {
-            throw ParseError(file: "cpu list", line: 1, text: text)
-        }
-    }
-    guard count > 0 else { throw ParseError(file: "cpu list", line: 1, text: text) }
-    return count
-}
-
-/// /proc/net/stat/nf_conntrack: a header of field names, then one line of hex counters per CPU;
-/// summed per field.
-func parseConntrackStat(_ text: String) throws(ParseError) -> [String: Double] {
-    try text.withBytes { bytes throws(ParseError) -> [String: Double] in
-        var scanner = ByteFields(bytes)
-        let sums = try scanConntrackStat(&scanner)
-        var result: [String: Double] = [:]
-        for (name, sum) in sums { result[scanner.text(name)] = sum }
-        return result
-    }
-}
-
 /// The header's field names and the per-CPU sums of /proc/net/stat/nf_conntrack, as byte ranges.
 func scanConntrackStat(_ scanner: inout ByteFields) throws(ParseError) -> [(name: Range<Int>, sum: Double)] {
     var names: [Range<Int>] = []
