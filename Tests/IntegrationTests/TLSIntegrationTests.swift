@@ -292,4 +292,12 @@ import Testing
         #expect(Self.value(text, "probe_success") == 0)
         #expect(Self.value(text, "ssl_probe_failure_info", ["reason=\"handshake_timeout\""]) == 1)
     }
+
+    /// `/probe` belongs to the tls collector: with it disabled the route does not exist.
+    @Test func probeRouteExistsOnlyWithTheTLSCollector() throws {
+        let without = try ExporterProcess(["--no-collector.tls", "--tls.probe-allow=127.0.0.1"])
+        #expect(try without.get("/probe?target=127.0.0.1:1").status == 404)
+        let with = try ExporterProcess(["--collector.disable-defaults", "--collector.tls", "--tls.probe-allow=127.0.0.1"])
+        #expect(try with.get("/probe?target=127.0.0.1:1").status == 200)
+    }
 }

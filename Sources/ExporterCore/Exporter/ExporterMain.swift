@@ -85,9 +85,12 @@ public enum ExporterMain {
             collectors: collectors, logger: logger, exposition: exposition,
             nodeCompatible: Set(HostCollectors.modules.map(\.name)))
         let stats = ServerStats()
-        let probe: TLSProbeService
+        // `/probe` is the tls collector's multi-target side: without the collector there is no route.
+        var probe: TLSProbeService? = nil
         do {
-            probe = try TLSCollectors.probeService(flags: configuration.flags, logger: logger)
+            if configuration.collectors.contains(where: { $0.name == "tls" }) {
+                probe = try TLSCollectors.probeService(flags: configuration.flags, logger: logger)
+            }
         } catch {
             logger.error("cannot start /probe", ["err": String(describing: error)])
             return 1
