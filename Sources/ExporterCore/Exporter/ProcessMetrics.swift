@@ -30,7 +30,7 @@ func parseProcessStat(_ text: String) throws(ParseError) -> ProcessStat {
 /// `btime` from /proc/stat: boot time in Unix seconds.
 func parseBootTime(_ text: String) -> Double? {
     for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
-        return Double(line.dropFirst(6).trimmingCharacters())
+        return Double(line.dropFirst(6).trimmingSpacesAndTabs)
     }
     return nil
 }

@@ -45,11 +45,11 @@ public enum ContentNegotiation {
             var quality = 1.0
             for parameter in parameters.dropFirst() {
                 let pair = parameter.split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0].trimmingCharacters().lowercased() == "q" {
-                    quality = Double(pair[1].trimmingCharacters()).map { min(max($0, 0), 1) } ?? 0
+                if pair.count == 2, pair[0].trimmingSpacesAndTabs.lowercased() == "q" {
+                    quality = Double(pair[1].trimmingSpacesAndTabs).map { min(max($0, 0), 1) } ?? 0
                 }
             }
-            return Entry(value: first.trimmingCharacters().lowercased(), quality: quality)
+            return Entry(value: first.trimmingSpacesAndTabs.lowercased(), quality: quality)
         }
     }
 }

@@ -50,7 +50,7 @@ public struct HTTPRequest: Sendable {
     /// HTTP/1.1 keeps the connection unless `Connection: close`; HTTP/1.0 only with `keep-alive`.
     public var keepAlive: Bool {
         let tokens = headers.filter { $0.name == "connection" }
-            .flatMap { $0.value.lowercased().split(separator: ",").map { $0.trimmingCharacters() } }
+            .flatMap { $0.value.lowercased().split(separator: ",").map { String($0.trimmingSpacesAndTabs) } }
         if tokens.contains("close") { return false }
         return minorVersion >= 1 || tokens.contains("keep-alive")
     }
@@ -83,14 +83,5 @@ public struct HTTPResponse: Sendable {
         for header in headers { text += "\(header.name): \(header.value)\r\n" }
         text += keepAlive ? "\r\n" : "Connection: close\r\n\r\n"
         return Array(text.utf8)
-    }
-}
-
-extension Substring {
-    func trimmingCharacters() -> String {
-        var slice = self
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
-        return String(slice)
     }
 }

@@ -129,7 +129,7 @@ public struct RequestParser: Sendable {
         if chunked && !lengths.isEmpty { return Failure(status: .badRequest, reason: "Transfer-Encoding together with Content-Length") }
         if chunked { return Failure(status: .contentTooLarge, reason: "request bodies are not accepted") }
         guard !lengths.isEmpty else { return nil }
-        let values = Set(lengths.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters() } })
+        let values = Set(lengths.flatMap { $0.split(separator: ",").map { String($0.trimmingSpacesAndTabs) } })
         guard values.count == 1, let text = values.first, !text.isEmpty, text.utf8.allSatisfy(MetricNames.isDigit) else {
             return Failure(status: .badRequest, reason: "invalid Content-Length")
         }

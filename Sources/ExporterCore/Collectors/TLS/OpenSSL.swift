@@ -1,6 +1,7 @@
 import COpenSSL
 
-/// The only Swift file that touches OpenSSL (libssl/libcrypto 3.0): certificate parsing and a
+/// With OpenSSLLibrary.swift (which resolves the functions), the only Swift code that touches
+/// OpenSSL (libssl/libcrypto 3.0): certificate parsing and a
 /// client handshake over a non-blocking socket. Everything leaves here as Swift values; no OpenSSL
 /// pointer escapes. Macros are not callable from Swift, so their underlying functions are used
 /// (`SSL_ctrl` for SNI, `OPENSSL_sk_*` for stacks, `CRYPTO_free` for `OPENSSL_free`).

@@ -1,5 +1,3 @@
-import Glibc
-
 /// Blank-separated fields of procfs text as byte ranges, for the files whose every line is read on
 /// every scrape (meminfo, vmstat, snmp6, netstat): no Substring, String or array per line, where
 /// `ProcText.fields` builds all three. Profiles (callgrind) showed those allocations as the largest

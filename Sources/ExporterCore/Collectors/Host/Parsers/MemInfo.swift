@@ -7,7 +7,7 @@ struct MemInfoField: Equatable {
 
 /// The lines of /proc/meminfo as `Name: value [kB]` (the name without its colon, values in bytes
 /// for kB fields), and in `key` the names and units of all lines for a `LineLayoutCache`. A line
-/// without a value is malformed, not skipped (procfs' parser indexes fields[1] unchecked, STYLE.md).
+/// without a value is malformed, not skipped (prometheus/procfs' meminfo.go indexes fields[1] before counting them, and an empty line crashes it).
 func scanMemInfo(_ scanner: inout ByteFields, key: inout [UInt8]) throws(ParseError) -> [(name: Range<Int>, kB: Bool, value: Double)] {
     var fields: [Range<Int>] = []
     fields.reserveCapacity(4)

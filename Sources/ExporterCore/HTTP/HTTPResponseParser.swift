@@ -58,7 +58,7 @@ struct HTTPResponseParser: Sendable {
         if status == 204 || status == 304 || (100..<200).contains(status) {
             return ClientResponse(status: status, headers: headers, body: [])
         } else if let coding = headers.first(where: { $0.name == "transfer-encoding" })?.value {
-            guard coding.lowercased().split(separator: ",").last?.trimmingASCIISpaces == "chunked" else {
+            guard coding.lowercased().split(separator: ",").last?.trimmingSpacesAndTabs == "chunked" else {
                 throw .malformed("transfer coding \(coding.prefix(32))")
             }
             guard let (body, trailers) = try decodeChunked(bytes, from: bodyStart, atEOF: atEOF) else { return nil }
@@ -216,15 +216,6 @@ extension ArraySlice<UInt8> {
         var s = self
         while let f = s.first, f == 32 || f == 9 { s = s.dropFirst() }
         while let l = s.last, l == 32 || l == 9 { s = s.dropLast() }
-        return s
-    }
-}
-
-extension Substring {
-    fileprivate var trimmingASCIISpaces: Substring {
-        var s = self
-        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
-        while s.last == " " || s.last == "\t" { s = s.dropLast() }
         return s
     }
 }
