@@ -111,39 +111,33 @@ enum RouteNetlink {
 /// The socket has a receive timeout, so a dump can never hang a scrape.
 final class LinkDumper: Sendable {
     private struct State {
-        var fd: Int32 = -1
+        var socket: Socket?
         var sequence: UInt32 = 0
     }
 
     private let state = Mutex(State())
 
-    deinit { state.withLock { if $0.fd >= 0 { _ = Glibc.close($0.fd) } } }
+    deinit { state.withLock { $0.socket?.close() } }
 
     func links() throws(SystemError) -> [NetlinkLink] {
         let result: Result<[NetlinkLink], SystemError> = state.withLock { state in
             do throws(SystemError) {
-                if state.fd < 0 { state.fd = try Self.open() }
+                let socket: Socket
+                if let open = state.socket { socket = open } else { socket = try Socket.netlinkRoute(receiveTimeout: 1) }
+                state.socket = socket
                 state.sequence &+= 1
-                return .success(try Self.dump(state.fd, sequence: state.sequence))
+                return .success(try Self.dump(socket, sequence: state.sequence))
             } catch {
                 // A socket in an unknown state (half-read dump) is not reused.
-                if state.fd >= 0 { _ = Glibc.close(state.fd) }
-                state.fd = -1
+                state.socket?.close()
+                state.socket = nil
                 return .failure(error)
             }
         }
         return try result.get()
     }
 
-    private static func open() throws(SystemError) -> Int32 {
-        let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
-        guard fd >= 0 else { throw .lastError("socket(AF_NETLINK)") }
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        return fd
-    }
-
-    private static func dump(_ fd: Int32, sequence: UInt32) throws(SystemError) -> [NetlinkLink] {
+    private static func dump(_ socket: Socket, sequence: UInt32) throws(SystemError) -> [NetlinkLink] {
         // nlmsghdr + ifinfomsg (AF_UNSPEC: every device).
         var request = [UInt8](repeating: 0, count: RouteNetlink.headerSize + RouteNetlink.ifinfoSize)
         request.withUnsafeMutableBytes { raw in
@@ -152,22 +146,11 @@ final class LinkDumper: Sendable {
             raw.storeBytes(of: RouteNetlink.request | RouteNetlink.dump, toByteOffset: 6, as: UInt16.self)
             raw.storeBytes(of: sequence, toByteOffset: 8, as: UInt32.self)
         }
-        var kernel = sockaddr_nl()
-        kernel.nl_family = sa_family_t(AF_NETLINK)
-        let sent = withUnsafePointer(to: &kernel) { address in
-            address.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                request.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, generic, socklen_t(MemoryLayout<sockaddr_nl>.size)) }
-            }
-        }
-        guard sent == request.count else { throw .lastError("sendto(netlink)") }
+        try socket.sendToKernel(request)
         var links: [NetlinkLink] = []
         var buffer = [UInt8](repeating: 0, count: 32 * 1024)
         for _ in 0..<1024 {  // bounded: a dump of thousands of devices still ends
-            let received = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if received < 0 {
-                if errno == EINTR { continue }
-                throw .lastError("recv(netlink)")
-            }
+            let received = try socket.receiveDatagram(into: &buffer)
             let finished = buffer.withUnsafeBytes { raw -> Result<Bool, ParseError> in
                 do throws(ParseError) {
                     return .success(try RouteNetlink.parse(UnsafeRawBufferPointer(rebasing: raw[0..<received]), sequence: sequence, into: &links))

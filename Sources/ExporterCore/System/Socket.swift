@@ -154,8 +154,7 @@ public struct Socket: Sendable, Hashable {
             let error = SystemError.lastError("connect \(path)")
             if error.code == EINTR { continue }
             if error.code == EINPROGRESS {
-                let left = MonotonicTime.now().seconds(until: deadline)
-                guard left > 0, socket.waitUntil(readable: false, timeoutMilliseconds: Int32(min(left * 1000, 600_000)) + 1) else {
+                guard socket.waitUntil(readable: false, deadline: deadline) else {
                     socket.close()
                     throw SystemError("connect \(path)", code: ETIMEDOUT)
                 }
@@ -172,19 +171,6 @@ public struct Socket: Sendable, Hashable {
             }
             socket.close()
             throw error.isWouldBlock ? SystemError("connect \(path)", code: ETIMEDOUT) : error
-        }
-    }
-
-    /// Waits with poll(2) until one of `sockets` is ready for reading (or hung up), or the
-    /// timeout passes; returns which are ready. Used to drive several client connections from one
-    /// thread.
-    public static func waitUntilReadable(_ sockets: [Socket], timeoutMilliseconds: Int32) -> [Bool] {
-        var entries = sockets.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
-        while true {
-            let rc = entries.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeoutMilliseconds) }
-            if rc < 0 && errno == EINTR { continue }
-            guard rc > 0 else { return Array(repeating: false, count: sockets.count) }
-            return entries.map { $0.revents != 0 }
         }
     }
 
@@ -230,21 +216,15 @@ public struct Socket: Sendable, Hashable {
         }
     }
 
-    /// Waits for readiness with poll(2); false on timeout.
+    /// Waits for readiness for at most `timeoutMilliseconds`; false on timeout.
     public func waitUntil(readable: Bool, timeoutMilliseconds: Int32) -> Bool {
-        var entry = pollfd(fd: fd, events: Int16(readable ? POLLIN : POLLOUT), revents: 0)
-        while true {
-            let rc = poll(&entry, 1, timeoutMilliseconds)
-            if rc < 0 && errno == EINTR { continue }
-            return rc > 0
-        }
+        Poll.wait(readable ? .read(fd) : .write(fd), milliseconds: Int(timeoutMilliseconds)) == .ready
     }
 
     /// Waits for readiness until `deadline`; false when it passes first.
     public func waitUntil(readable: Bool, deadline: MonotonicTime) -> Bool {
-        let left = MonotonicTime.now().seconds(until: deadline)
-        guard left > 0 else { return false }
-        return waitUntil(readable: readable, timeoutMilliseconds: Int32(min(left * 1000, 86_400_000).rounded(.up)))
+        guard MonotonicTime.now() < deadline else { return false }
+        return Poll.wait(readable ? .read(fd) : .write(fd), until: deadline) == .ready
     }
 
     /// Writes all of `bytes` to a non-blocking socket before `deadline`.
@@ -275,6 +255,40 @@ public struct Socket: Sendable, Hashable {
                 guard waitUntil(readable: true, deadline: deadline) else { throw SystemError("read: timed out", code: ETIMEDOUT) }
             case .failed(let error): throw error
             }
+        }
+    }
+
+    // MARK: netlink
+
+    /// A NETLINK_ROUTE datagram socket whose receives time out after `receiveTimeout` seconds, so
+    /// a dump can never hang a scrape.
+    static func netlinkRoute(receiveTimeout: Int) throws(SystemError) -> Socket {
+        let fd = Glibc.socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
+        guard fd >= 0 else { throw .lastError("socket(AF_NETLINK)") }
+        var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return Socket(fd: fd)
+    }
+
+    /// Sends one netlink message to the kernel (port 0).
+    func sendToKernel(_ message: [UInt8]) throws(SystemError) {
+        var kernel = sockaddr_nl()
+        kernel.nl_family = sa_family_t(AF_NETLINK)
+        let sent = withUnsafePointer(to: &kernel) { address in
+            address.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                message.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, generic, socklen_t(MemoryLayout<sockaddr_nl>.size)) }
+            }
+        }
+        guard sent == message.count else { throw .lastError("sendto(netlink)") }
+    }
+
+    /// Receives one datagram into `buffer`; its length.
+    func receiveDatagram(into buffer: inout [UInt8]) throws(SystemError) -> Int {
+        while true {
+            let received = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if received >= 0 { return received }
+            if errno == EINTR { continue }
+            throw .lastError("recv(netlink)")
         }
     }
 

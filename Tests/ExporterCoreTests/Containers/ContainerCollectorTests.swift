@@ -125,12 +125,32 @@ import Testing
         #expect(started.secondsElapsed() < 1.5)
     }
 
-    @Test func statsThatNeverAnswerAreBoundedToo() throws {
+    /// A container whose stats never come fails alone, before the collector deadline: the others
+    /// and its own list and inspect series are reported, and it is flagged incomplete.
+    @Test func statsThatNeverAnswerFailThatContainerAlone() throws {
         let daemon = try FakeDockerDaemon { path in path.contains("/stats") ? nil : Self.podmanRoute(path) }
         defer { daemon.stop() }
         let started = MonotonicTime.now()
-        #expect(throws: DockerClientError.deadline) { try Self.collector(daemon.path).collect(Self.context(seconds: 0.5)) }
+        let context = Self.context(seconds: 0.5)
+        let families = try Self.collector(daemon.path).collect(context)
+        #expect(MonotonicTime.now() < context.deadline, "answered before the collector deadline")
         #expect(started.secondsElapsed() < 1.5)
+        #expect(families.first { $0.name == "container_state" }?.samples.count == 14)
+        #expect(!families.contains { $0.name == "container_cpu_usage_seconds_total" })
+        let incomplete = families.first { $0.name == "stack_exporter_container_incomplete" }
+        #expect(incomplete?.samples.map { $0.labels.map(\.value) } == [["rec1", "timeout"]])
+    }
+
+    /// Garbage in one container's inspect answer costs that container's details, not the scrape.
+    @Test func garbageInspectOfOneContainerFailsItAlone() throws {
+        let daemon = try FakeDockerDaemon { path in
+            path.hasSuffix("/json") && path.contains("/c167deb2a41a") ? FakeDockerDaemon.json("{\"Id\": [1,") : Self.podmanRoute(path)
+        }
+        defer { daemon.stop() }
+        let families = try Self.collector(daemon.path).collect(Self.context(seconds: 5))
+        #expect(families.first { $0.name == "container_state" }?.samples.count == 14)
+        let incomplete = families.first { $0.name == "stack_exporter_container_incomplete" }
+        #expect(incomplete?.samples.map { $0.labels.map(\.value) } == [["rec2", "bad_response"]])
     }
 
     @Test func missingSocketFailsWithItsPath() {

@@ -95,113 +95,33 @@ final class ContainerCollector: Collector {
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
         if socketOptional && FileSystem.isMissing(client.socketPath) { return [] }
-        let deadline = context.deadline
+        // Requests still unanswered at the cutoff fail alone, leaving time to report the rest.
+        let deadline = ItemDeadline(collector: context.deadline).cutoff
         let (engine, api) = try negotiated(deadline: deadline)
-        let summaries: [ContainerSummary]
-        do {
-            summaries = try list(engine: engine, api: api, deadline: deadline)
-        } catch {
-            // The daemon may have been upgraded or restarted: negotiate again next time.
-            state.withLock {
-                $0.api = nil
-                $0.libpodList = nil
-            }
-            throw error
-        }
-
+        let summaries = try listRenegotiatingOnFailure(engine: engine, api: api, deadline: deadline)
         let now = MonotonicTime.now()
         let cached = state.withLock { $0.cache }
-        // Round one: inspect what is not cached, and ask the API for the usage of containers whose
-        // cgroup will not be read (no reader, or no pid known yet is handled after the inspect).
-        var paths: [String] = []
-        var statsSlot = [Int?](repeating: nil, count: summaries.count)
-        var inspectSlot = [Int?](repeating: nil, count: summaries.count)
-        for (i, summary) in summaries.enumerated() {
-            if summary.hasStats && cgroups == nil {
-                statsSlot[i] = paths.count
-                paths.append(statsPath(api, summary.id))
-            }
+        var requests = ContainerRequests()
+        // Round one: inspect what is not cached, and the API's usage of containers whose cgroup
+        // will not be read.
+        var work = summaries.map { summary in
+            var item = ContainerWork(snapshot: ContainerSnapshot(summary: summary, details: cached[summary.id]?.details))
+            if summary.hasStats && cgroups == nil { item.statsSlot = requests.add(statsPath(api, summary.id)) }
             if needsInspect(summary, cached: cached[summary.id], now: now) {
-                inspectSlot[i] = paths.count
-                paths.append("/v\(api)/containers/\(summary.id)/json")
+                item.inspectSlot = requests.add("/v\(api)/containers/\(summary.id)/json")
             }
+            return item
         }
-        var results = paths.isEmpty ? [] : client.get(paths, concurrency: concurrency, deadline: deadline)
-
-        var snapshots: [ContainerSnapshot?] = []
-        snapshots.reserveCapacity(summaries.count)
+        requests.send(with: client, concurrency: concurrency, deadline: deadline)
         var fresh: [String: CachedDetails] = [:]
-        var stale: Set<String> = []
-        var cgroupRead: Set<String> = []
-        for (i, summary) in summaries.enumerated() {
-            var snapshot = ContainerSnapshot(summary: summary, details: cached[summary.id]?.details)
-            if let slot = inspectSlot[i] {
-                switch results[slot] {
-                case .success(let response):
-                    let details = try ContainerDetails(json: Self.json(response, endpoint: "/containers/{id}/json"))
-                    snapshot.details = details
-                    fresh[summary.id] = CachedDetails(
-                        details: details, state: summary.state, healthAnnotation: summary.healthAnnotation, fetched: now)
-                case .failure(.status(404, _)):
-                    snapshots.append(nil)  // removed since the list: skipped silently
-                    continue
-                case .failure(.status(let code, let message)):
-                    // One container's transient engine error keeps its last known details.
-                    logger.debug("container inspect failed", ["id": String(summary.id.prefix(12)), "status": "\(code)", "err": message])
-                case .failure(.deadline):
-                    throw DockerClientError.deadline
-                case .failure(let error):
-                    throw error
-                }
-            }
-            // Usage from the cgroup filesystem; the API's stats when it cannot be read.
-            if summary.hasStats, let cgroups, statsSlot[i] == nil {
-                do throws(CgroupReader.Unavailable) {
-                    snapshot.stats = try cgroups.stats(pid: snapshot.details?.pid ?? 0, id: summary.id)
-                    cgroupRead.insert(summary.id)
-                } catch {
-                    logger.debug("container cgroup unavailable, using the API", ["id": String(summary.id.prefix(12)), "err": error.description])
-                    // A restart between scrapes (running → running) leaves a stale pid: inspect again
-                    // next time. Where cgroups never worked (rootless, other pid namespace) the cached
-                    // inspect stays, so the fallback costs what the API path always did.
-                    if fresh[summary.id] == nil && cached[summary.id]?.cgroupRead == true { stale.insert(summary.id) }
-                    statsSlot[i] = paths.count
-                    paths.append(statsPath(api, summary.id))
-                }
-            }
-            snapshots.append(snapshot)
+        for index in work.indices { applyInspect(&work[index], requests, fresh: &fresh, now: now) }
+        // Round two: usage from the cgroup files; the API's stats where they cannot be read.
+        var stale: Set<String> = [], cgroupRead: Set<String> = []
+        for index in work.indices where !work[index].removed {
+            readCgroup(&work[index], api: api, requests: &requests, stale: &stale, cgroupRead: &cgroupRead, freshlyInspected: fresh, cached: cached)
         }
-        // Round two: the API's stats for containers whose cgroup could not be read.
-        if results.count < paths.count {
-            results += client.get(Array(paths[results.count...]), concurrency: concurrency, deadline: deadline)
-        }
-
-        var complete: [ContainerSnapshot] = []
-        complete.reserveCapacity(summaries.count)
-        containers: for (i, entry) in snapshots.enumerated() {
-            guard var snapshot = entry else { continue }
-            if let slot = statsSlot[i] {
-                switch results[slot] {
-                case .success(let response) where response.body.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }):
-                    // Podman answers 200 with no body for a container that stopped after the list
-                    // (a restart loop between runs): no usage this scrape, not a fault.
-                    logger.debug("container stats empty", ["id": String(snapshot.summary.id.prefix(12))])
-                case .success(let response):
-                    snapshot.stats = try ContainerStats(json: Self.json(response, endpoint: "/containers/{id}/stats"))
-                case .failure(.status(404, _)):
-                    continue containers
-                case .failure(.status(let code, let message)):
-                    // Stopped between list and stats (Podman answers 409/500): its state is known, stats are not.
-                    logger.debug(
-                        "container stats unavailable", ["id": String(snapshot.summary.id.prefix(12)), "status": "\(code)", "err": message])
-                case .failure(.deadline):
-                    throw DockerClientError.deadline
-                case .failure(let error):
-                    throw error
-                }
-            }
-            complete.append(snapshot)
-        }
+        requests.send(with: client, concurrency: concurrency, deadline: deadline)
+        for index in work.indices where !work[index].removed { applyStats(&work[index], requests) }
 
         let present = Set(summaries.map(\.id))
         state.withLock { state in
@@ -209,7 +129,92 @@ final class ContainerCollector: Collector {
             state.cache.merge(fresh) { _, new in new }
             for id in cgroupRead { state.cache[id]?.cgroupRead = true }
         }
-        return ContainerMetrics.families(complete, engine: engine, api: api, labels: labels, now: WallClock.now())
+        var families = ContainerMetrics.families(
+            work.filter { !$0.removed }.map(\.snapshot), engine: engine, api: api, labels: labels, now: WallClock.now())
+        if let incomplete = ContainerIncompleteMetric.family(work) { families.append(incomplete) }
+        return families
+    }
+
+    /// The container list; a failure makes the next scrape negotiate again (the daemon may have
+    /// been upgraded or restarted).
+    private func listRenegotiatingOnFailure(engine: EngineVersion, api: APIVersion, deadline: MonotonicTime) throws -> [ContainerSummary] {
+        do {
+            return try list(engine: engine, api: api, deadline: deadline)
+        } catch {
+            state.withLock {
+                $0.api = nil
+                $0.libpodList = nil
+            }
+            throw error
+        }
+    }
+
+    private func applyInspect(_ item: inout ContainerWork, _ requests: ContainerRequests, fresh: inout [String: CachedDetails], now: MonotonicTime) {
+        guard let slot = item.inspectSlot else { return }
+        let summary = item.snapshot.summary
+        switch ContainerAnswer(requests.result(slot)) {
+        case .body(let response):
+            do {
+                let details = try ContainerDetails(json: Self.json(response, endpoint: "/containers/{id}/json"))
+                item.snapshot.details = details
+                fresh[summary.id] = CachedDetails(details: details, state: summary.state, healthAnnotation: summary.healthAnnotation, fetched: now)
+            } catch {
+                logger.debug("container inspect unreadable", ["id": String(summary.id.prefix(12)), "err": error.description])
+                item.incomplete = "bad_response"
+            }
+        case .removed:
+            item.removed = true
+        case .refused(let code, let message):
+            // One container's transient engine error keeps its last known details.
+            logger.debug("container inspect failed", ["id": String(summary.id.prefix(12)), "status": "\(code)", "err": message])
+        case .missing(let reason):
+            item.incomplete = reason
+        }
+    }
+
+    /// Usage from the cgroup filesystem; when it cannot be read, a stats request for round two.
+    private func readCgroup(
+        _ item: inout ContainerWork, api: APIVersion, requests: inout ContainerRequests, stale: inout Set<String>,
+        cgroupRead: inout Set<String>, freshlyInspected: [String: CachedDetails], cached: [String: CachedDetails]
+    ) {
+        let summary = item.snapshot.summary
+        guard summary.hasStats, let cgroups, item.statsSlot == nil else { return }
+        do throws(CgroupReader.Unavailable) {
+            item.snapshot.stats = try cgroups.stats(pid: item.snapshot.details?.pid ?? 0, id: summary.id)
+            cgroupRead.insert(summary.id)
+        } catch {
+            logger.debug("container cgroup unavailable, using the API", ["id": String(summary.id.prefix(12)), "err": error.description])
+            // A restart between scrapes (running → running) leaves a stale pid: inspect again next
+            // time. Where cgroups never worked (rootless, other pid namespace) the cached inspect
+            // stays, so the fallback costs what the API path always did.
+            if freshlyInspected[summary.id] == nil && cached[summary.id]?.cgroupRead == true { stale.insert(summary.id) }
+            item.statsSlot = requests.add(statsPath(api, summary.id))
+        }
+    }
+
+    private func applyStats(_ item: inout ContainerWork, _ requests: ContainerRequests) {
+        guard let slot = item.statsSlot else { return }
+        let id = String(item.snapshot.summary.id.prefix(12))
+        switch ContainerAnswer(requests.result(slot)) {
+        case .body(let response) where response.body.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }):
+            // Podman answers 200 with no body for a container that stopped after the list (a
+            // restart loop between runs): no usage this scrape, not a fault.
+            logger.debug("container stats empty", ["id": id])
+        case .body(let response):
+            do {
+                item.snapshot.stats = try ContainerStats(json: Self.json(response, endpoint: "/containers/{id}/stats"))
+            } catch {
+                logger.debug("container stats unreadable", ["id": id, "err": error.description])
+                item.incomplete = item.incomplete ?? "bad_response"
+            }
+        case .removed:
+            item.removed = true
+        case .refused(let code, let message):
+            // Stopped between list and stats (Podman answers 409/500): its state is known, stats are not.
+            logger.debug("container stats unavailable", ["id": id, "status": "\(code)", "err": message])
+        case .missing(let reason):
+            item.incomplete = item.incomplete ?? reason
+        }
     }
 
     /// Inspect data is reused while the container keeps its state and health text and is young;

@@ -38,8 +38,8 @@ enum DockerHost {
 }
 
 /// A minimal HTTP/1.1 client for the Docker Engine API over its unix socket. Each request uses a
-/// connection of its own (`Connection: close`), so a batch runs several at once from one thread:
-/// poll(2) over the open sockets, everything bounded by the collector deadline.
+/// connection of its own (`Connection: close`), so a batch runs several at once from one thread
+/// (`PollLoop`), everything bounded by the deadline it is given.
 struct DockerClient: Sendable {
     let socketPath: String
     let parser: HTTPResponseParser
@@ -59,81 +59,83 @@ struct DockerClient: Sendable {
     }
 
     /// GETs `paths`, at most `concurrency` connections open at a time. Results are in the order of
-    /// `paths`; a non-2xx status is a `.status` failure for that path only.
+    /// `paths`; a non-2xx status is a `.status` failure for that path only, and a request still
+    /// unanswered at `deadline` is a `.deadline` failure for that path only.
     func get(_ paths: [String], concurrency: Int, deadline: MonotonicTime) -> [Result<ClientResponse, DockerClientError>] {
-        struct Active {
-            var index: Int
-            var socket: Socket
-            var buffer: [UInt8] = []
-        }
-        var results = [Result<ClientResponse, DockerClientError>?](repeating: nil, count: paths.count)
-        var active: [Active] = []
-        var next = 0
-        var scratch = [UInt8](repeating: 0, count: 64 * 1024)
-        defer { for connection in active { connection.socket.close() } }
-
-        while next < paths.count || !active.isEmpty {
-            while active.count < max(1, concurrency) && next < paths.count {
-                let index = next
-                next += 1
-                do throws(DockerClientError) {
-                    active.append(Active(index: index, socket: try open(paths[index], deadline: deadline)))
-                } catch {
-                    results[index] = .failure(error)
-                }
-            }
-            if active.isEmpty { continue }
-            let left = MonotonicTime.now().seconds(until: deadline)
-            guard left > 0 else { break }
-            let ready = Socket.waitUntilReadable(active.map(\.socket), timeoutMilliseconds: Int32(min(left * 1000, 60_000)) + 1)
-            var finished: [Int] = []
-            for (slot, isReady) in ready.enumerated() where isReady {
-                if let outcome = receive(&active[slot].buffer, from: active[slot].socket, scratch: &scratch) {
-                    results[active[slot].index] = outcome
-                    finished.append(slot)
-                }
-            }
-            for slot in finished.reversed() {
-                active[slot].socket.close()
-                active.remove(at: slot)
-            }
-        }
-        return results.map { $0 ?? .failure(.deadline) }
+        PollLoop.run(paths.map { DockerRequest(path: $0, client: self) }, concurrency: concurrency, deadline: deadline)
     }
 
-    private func open(_ path: String, deadline: MonotonicTime) throws(DockerClientError) -> Socket {
-        let socket: Socket
-        do { socket = try Socket.connect(unixPath: socketPath, deadline: deadline) } catch { throw .connect(error) }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: docker\r\nUser-Agent: stack_exporter\r\nAccept: application/json\r\nConnection: close\r\n\r\n".utf8)
-        var offset = 0
-        while offset < request.count {
-            let result = request.withUnsafeBytes { socket.write(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+    /// Docker errors are `{"message": "..."}`.
+    fileprivate static func message(_ body: [UInt8]) -> String {
+        guard !body.isEmpty, body.count < 4096, let json = try? JSONParser.parse(body), let text = json["message"]?.string else {
+            return ""
+        }
+        return String(text.prefix(200))
+    }
+}
+
+/// One GET on a connection of its own: connect, send the request, read until the response is
+/// complete (or the daemon closes).
+private struct DockerRequest: PollTask {
+    let path: String
+    let client: DockerClient
+    private var socket: Socket?
+    private var request: [UInt8] = []
+    private var sent = 0
+    private var buffer: [UInt8] = []
+
+    init(path: String, client: DockerClient) {
+        self.path = path
+        self.client = client
+    }
+
+    mutating func start(deadline: MonotonicTime) -> TaskStep<Result<ClientResponse, DockerClientError>> {
+        do {
+            socket = try Socket.connect(unixPath: client.socketPath, deadline: deadline)
+        } catch {
+            return .done(.failure(.connect(error)))
+        }
+        request = Array("GET \(path) HTTP/1.1\r\nHost: docker\r\nUser-Agent: stack_exporter\r\nAccept: application/json\r\nConnection: close\r\n\r\n".utf8)
+        return resume()
+    }
+
+    mutating func resume() -> TaskStep<Result<ClientResponse, DockerClientError>> {
+        guard let socket else { return .done(.failure(.deadline)) }
+        let step = sent < request.count ? send(on: socket) : receive(from: socket)
+        if case .done = step { close() }
+        return step
+    }
+
+    mutating func cancel() -> Result<ClientResponse, DockerClientError> {
+        close()
+        return .failure(.deadline)
+    }
+
+    private mutating func close() {
+        socket?.close()
+        socket = nil
+    }
+
+    private mutating func send(on socket: Socket) -> TaskStep<Result<ClientResponse, DockerClientError>> {
+        while sent < request.count {
+            let result = request.withUnsafeBytes { socket.write(UnsafeRawBufferPointer(rebasing: $0[sent...])) }
             switch result {
-            case .transferred(let n):
-                offset += n
-            case .wouldBlock:
-                let left = MonotonicTime.now().seconds(until: deadline)
-                guard left > 0, socket.waitUntil(readable: false, timeoutMilliseconds: Int32(min(left * 1000, 60_000)) + 1) else {
-                    socket.close()
-                    throw .deadline
-                }
-            case .closed:
-                socket.close()
-                throw .http(.truncated)
-            case .failed(let error):
-                socket.close()
-                throw .io(error)
+            case .transferred(let n): sent += n
+            case .wouldBlock: return .wait(.write(socket.fd))
+            case .closed: return .done(.failure(.http(.truncated)))
+            case .failed(let error): return .done(.failure(.io(error)))
             }
         }
-        return socket
+        return .wait(.read(socket.fd))
     }
 
-    /// Reads what is available; returns the outcome once the response is complete or failed.
-    private func receive(_ buffer: inout [UInt8], from socket: Socket, scratch: inout [UInt8]) -> Result<ClientResponse, DockerClientError>? {
+    /// Reads what is available; done once the response is complete or failed.
+    private mutating func receive(from socket: Socket) -> TaskStep<Result<ClientResponse, DockerClientError>> {
+        let parser = client.parser
         var atEOF = false
+        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
         reading: while true {
-            let result = scratch.withUnsafeMutableBytes { socket.read(into: $0) }
-            switch result {
+            switch scratch.withUnsafeMutableBytes({ socket.read(into: $0) }) {
             case .transferred(let n):
                 buffer.append(contentsOf: scratch[0..<n])
                 // Stop reading a runaway body early; the parser reports it as too large.
@@ -144,28 +146,21 @@ struct DockerClient: Sendable {
                 atEOF = true
                 break reading
             case .failed(let error):
-                return .failure(.io(error))
+                return .done(.failure(.io(error)))
             }
         }
         do {
             guard let response = try parser.parse(buffer, atEOF: atEOF) else {
-                if buffer.count > parser.bodyLimit + parser.headLimit { return .failure(.http(.tooLarge(limit: parser.bodyLimit))) }
-                return nil
+                if buffer.count > parser.bodyLimit + parser.headLimit { return .done(.failure(.http(.tooLarge(limit: parser.bodyLimit)))) }
+                // A closed socket stays readable: waiting on it again would spin until the deadline.
+                return atEOF ? .done(.failure(.http(.truncated))) : .wait(.read(socket.fd))
             }
             guard (200..<300).contains(response.status) else {
-                return .failure(.status(response.status, Self.message(response.body)))
+                return .done(.failure(.status(response.status, DockerClient.message(response.body))))
             }
-            return .success(response)
+            return .done(.success(response))
         } catch {
-            return .failure(.http(error))
+            return .done(.failure(.http(error)))
         }
-    }
-
-    /// Docker errors are `{"message": "..."}`.
-    private static func message(_ body: [UInt8]) -> String {
-        guard !body.isEmpty, body.count < 4096, let json = try? JSONParser.parse(body), let text = json["message"]?.string else {
-            return ""
-        }
-        return String(text.prefix(200))
     }
 }
