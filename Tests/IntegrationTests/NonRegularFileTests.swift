@@ -9,7 +9,8 @@ import TestSupport
 /// system's `etc/os-release`, a udev record, a certificate) made open(2) wait for a writer: the
 /// scrape, `/-/healthy` and SIGTERM all hung. Now such a file fails its collector (or its
 /// certificate) at once, and everything else keeps answering.
-@Suite(.serialized, .timeLimit(.minutes(1))) struct NonRegularFileTests {
+// The limit is generous: on a loaded 2-core machine a test may wait a minute for a thread.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct NonRegularFileTests {
     /// A copy of the host fixtures in a scratch directory the test may put FIFOs into.
     final class HostTree {
         let root = NSTemporaryDirectory() + "non-regular-\(getpid())-\(UUID().uuidString)"
