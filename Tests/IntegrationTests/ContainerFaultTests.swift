@@ -76,4 +76,39 @@ import TestSupport
             #expect(sampleValue(text, "node_load1", [:]) != nil)
         }
     }
+    /// Issue #12: a daemon whose stats name a block device 1e300:0 or -1e19:0 (the stats path is
+    /// taken when inspect says Pid 0) killed the process with SIGILL in Int(_:). Now the entry is
+    /// dropped, the good one reported, and the exporter keeps serving.
+    @Test func outOfRangeNumbersInStatsDoNotKillTheProcess() throws {
+        let id = String(repeating: "ab", count: 32)
+        let daemon = try FakeDockerDaemon { path in
+            if path == "/version" { return FakeDockerDaemon.json(#"{"Version":"27.1.1","ApiVersion":"1.46","MinAPIVersion":"1.24"}"#) }
+            if path.contains("/containers/json") {
+                return FakeDockerDaemon.json(#"[{"Id":"\#(id)","Names":["/odd"],"Image":"x","State":"running","Status":"Up","Labels":{}}]"#)
+            }
+            if path.hasSuffix("/containers/\(id)/json") {
+                return FakeDockerDaemon.json(#"{"Id":"\#(id)","Name":"/odd","State":{"Status":"running","Running":true,"Pid":0},"HostConfig":{}}"#)
+            }
+            if path.contains("/stats") {
+                return FakeDockerDaemon.json(#"{"cpu_stats":{"cpu_usage":{"total_usage":5000000000}},"blkio_stats":{"io_service_bytes_recursive":["#
+                    + #"{"major":1e300,"minor":0,"op":"Read","value":1},{"major":-1e19,"minor":0,"op":"Read","value":2},"#
+                    + #"{"major":8,"minor":1e300,"op":"Write","value":3},{"major":8,"minor":0,"op":"Read","value":4096}]}}"#)
+            }
+            return FakeDockerDaemon.json(#"{"message":"no such container"}"#, status: "404 Not Found")
+        }
+        defer { daemon.stop() }
+        let exporter = try LoggedExporter([
+            "--collector.disable-defaults", "--collector.containers", "--collector.loadavg", "--docker.host=unix://\(daemon.path)",
+        ])
+        for _ in 0..<2 {
+            let (text, _) = try exporter.metrics()
+            #expect(text.hasPrefix("HTTP/1.1 200"))
+            #expect(sampleValue(text, "stack_exporter_scrape_collector_success", ["collector": "containers"]) == 1, "\(exporter.logText)")
+            #expect(sampleValue(text, "container_cpu_usage_seconds_total", ["name": "odd"]) == 5)
+            #expect(sampleValue(text, "container_fs_reads_bytes_total", ["name": "odd", "device": "8:0"]) == 4096)
+            #expect(!text.contains("e+300:") && !text.contains("e+19:") && !text.contains(":1e"))
+        }
+        #expect(exporter.exporter.process.isRunning, "\(exporter.logText)")
+        #expect(try exporter.exporter.get("/-/healthy").status == 200)
+    }
 }

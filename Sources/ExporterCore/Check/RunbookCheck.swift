@@ -91,7 +91,7 @@ public enum RunbookCheck {
         func days(_ notAfter: Double, _ subject: String) {
             let left = (notAfter - now) / 86_400
             let severity: Severity = left < Threshold.certificateDays.critical ? .critical : left < Threshold.certificateDays.warning ? .warning : .ok
-            let value = left < 0 ? "expired \(Int((-left).rounded(.up))) days ago" : "\(Int(left.rounded(.down))) days left"
+            let value = left < 0 ? "expired \(whole((-left).rounded(.up))) days ago" : "\(whole(left.rounded(.down))) days left"
             findings.append(Finding(severity: severity, signal: "certificate", subject: subject, value: value, rule: "< 30 days warn, < 7 days or expired crit"))
         }
         for sample in m.samples("x509_cert_not_after") {
@@ -118,12 +118,12 @@ public enum RunbookCheck {
                 let ratio = used / max
                 findings.append(Finding(
                     severity: ratio > Threshold.connections ? .warning : .ok, signal: "connections / max_connections", subject: server,
-                    value: "\(Int(used)) / \(Int(max)) (\(percent(ratio)))", rule: "> 80 % warn"))
+                    value: "\(whole(used)) / \(whole(max)) (\(percent(ratio)))", rule: "> 80 % warn"))
             }
             let longest = m.samples("pg_stat_activity_max_tx_duration").filter(ofServer).map(\.value).max() ?? 0
             findings.append(Finding(
                 severity: longest > Threshold.longQuerySeconds ? .critical : .ok, signal: "longest transaction", subject: server,
-                value: "\(Int(longest)) s", rule: "> 5 min crit"))
+                value: "\(whole(longest)) s", rule: "> 5 min crit"))
             for hits in m.samples("pg_stat_database_blks_hit").filter(ofServer) {
                 let datname = hits.label("datname")
                 guard let reads = m.samples("pg_stat_database_blks_read").first(where: { ofServer($0) && $0.label("datname") == datname })?.value
@@ -151,7 +151,7 @@ public enum RunbookCheck {
                 let code = m.samples("container_exit_code").first { $0.label("name") == name }?.value ?? 0
                 let oom = m.samples("container_oom_killed").first { $0.label("name") == name }?.value ?? 0
                 if code != 0 || oom == 1 {
-                    let why = oom == 1 ? "OOM-killed" : "exited with code \(Int(code))"
+                    let why = oom == 1 ? "OOM-killed" : "exited with code \(whole(code))"
                     findings.append(Finding(severity: .critical, signal: "container", subject: name, value: why, rule: "exited unexpectedly crit"))
                 }
             default:
@@ -182,6 +182,12 @@ public enum RunbookCheck {
     static func grade(_ value: Double, _ limits: (warning: Double, critical: Double), signal: String, subject: String, value text: String, rule: String) -> Finding {
         let severity: Severity = value > limits.critical ? .critical : value > limits.warning ? .warning : .ok
         return Finding(severity: severity, signal: signal, subject: subject, value: text, rule: rule)
+    }
+
+    /// A value as a whole number, truncated; one out of Int's range as the double it is. Values
+    /// come from daemons, databases and certificates, and Int(_:) traps on those (issue #12).
+    static func whole(_ value: Double) -> String {
+        Int(exactly: value.rounded(.towardZero)).map { "\($0)" } ?? "\(value)"
     }
 
     static func percent(_ ratio: Double) -> String {

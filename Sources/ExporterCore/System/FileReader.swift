@@ -9,18 +9,60 @@ public struct FileReader: Sendable {
         public let path: String
         public let cause: SystemError?
         public let tooLarge: Bool
+        /// What was found instead of a regular file ("fifo", "directory", "character device"…).
+        public let notRegular: String?
+
+        init(path: String, cause: SystemError?, tooLarge: Bool, notRegular: String? = nil) {
+            self.path = path
+            self.cause = cause
+            self.tooLarge = tooLarge
+            self.notRegular = notRegular
+        }
 
         public var description: String {
             if tooLarge { return "\(path): larger than the read limit" }
+            if let notRegular { return "\(path): not a regular file (\(notRegular))" }
             return "\(path): \(cause?.description ?? "unreadable")"
         }
 
         public var isNotFound: Bool { cause?.code == ENOENT }
     }
 
-    public static func readBytes(_ path: String, limit: Int = defaultLimit) throws(ReadError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Opens a file of outside input for reading, in a way that cannot block: O_NONBLOCK, so that
+    /// a FIFO put where a file belongs does not wait for a writer (open(2) did, for ever, and hung
+    /// the scrape, the health check and shutdown: issue #12); O_NOCTTY, so that a terminal never
+    /// becomes ours. Then fstat on the descriptor, not the path, so a file renamed in between
+    /// cannot slip through: only a regular file is read (procfs, sysfs and cgroup files are
+    /// S_IFREG too); a FIFO, a device (/dev/zero never ends), a socket or a directory is refused.
+    /// O_NONBLOCK changes nothing for reads of regular files.
+    static func openRegular(_ path: String) throws(ReadError) -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw ReadError(path: path, cause: .lastError("open"), tooLarge: false) }
+        var info = stat()
+        let statted = fstat(fd, &info) == 0
+        let failure: ReadError? = !statted ? ReadError(path: path, cause: .lastError("fstat"), tooLarge: false)
+            : info.st_mode & S_IFMT == S_IFREG ? nil
+            : ReadError(path: path, cause: nil, tooLarge: false, notRegular: kind(info.st_mode))
+        guard let failure else { return fd }
+        close(fd)
+        throw failure
+    }
+
+    /// The file type of a mode, in the words of stat(1).
+    private static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: "fifo"
+        case S_IFDIR: "directory"
+        case S_IFCHR: "character device"
+        case S_IFBLK: "block device"
+        case S_IFSOCK: "socket"
+        case S_IFLNK: "symbolic link"
+        default: "unknown file type"
+        }
+    }
+
+    public static func readBytes(_ path: String, limit: Int = defaultLimit) throws(ReadError) -> [UInt8] {
+        let fd = try openRegular(path)
         defer { close(fd) }
         return try readAll(fd, path: path, limit: limit)
     }
@@ -55,17 +97,15 @@ public struct FileReader: Sendable {
 
     /// Reads a text file; invalid UTF-8 is replaced with U+FFFD rather than failing.
     public static func readText(_ path: String, limit: Int = defaultLimit) throws(ReadError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ReadError(path: path, cause: .lastError("open"), tooLarge: false) }
+        let fd = try openRegular(path)
         defer { close(fd) }
         return try readText(fd, path: path, limit: limit, fromStart: false)
     }
 
-    /// The file's text, or nil when it cannot be opened or read, without building an error (a
-    /// missing udev record is the common case, every scrape).
+    /// The file's text, or nil when it cannot be opened or read, or is no regular file (a missing
+    /// udev record is the common case, every scrape).
     public static func readTextIfPresent(_ path: String, limit: Int = defaultLimit) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard let fd = try? openRegular(path) else { return nil }
         defer { close(fd) }
         return try? readText(fd, path: path, limit: limit, fromStart: false)
     }

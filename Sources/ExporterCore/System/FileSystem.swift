@@ -47,10 +47,12 @@ public enum FileSystem {
     private static func makeStatus(_ st: stat) -> Status {
         let type = st.st_mode & S_IFMT
         let kind: Status.Kind = type == S_IFREG ? .regular : type == S_IFDIR ? .directory : .other
+        // Wrapping arithmetic: times are set by whoever owns the file (touch -d @10000000000 is
+        // past Int64 nanoseconds, and `*` trapped, issue #12); the identity is only compared.
         let identity = Identity(
             size: Int64(st.st_size),
-            modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
-            changedNanoseconds: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec),
+            modifiedNanoseconds: Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec),
+            changedNanoseconds: Int64(st.st_ctim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_ctim.tv_nsec),
             inode: UInt64(st.st_ino), device: UInt64(st.st_dev))
         return Status(kind: kind, size: Int64(st.st_size), identity: identity)
     }

@@ -66,25 +66,29 @@ public final class KeptOpenAttributes: Sendable {
     }
 
     /// Reads `name` in a directory visited in this scrape.
-    public func read(_ directory: String, _ name: String) -> Result<String, SystemError> {
+    public func read(_ directory: String, _ name: String) -> Result<String, FileReader.ReadError> {
         read(directory, name) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Reads `name` and hands its bytes to `decode` (a number parsed in place: no String).
-    public func read<T: Sendable>(_ directory: String, _ name: String, decode: (UnsafeBufferPointer<UInt8>) -> T) -> Result<T, SystemError> {
-        state.withLock { state in
+    public func read<T: Sendable>(
+        _ directory: String, _ name: String, decode: (UnsafeBufferPointer<UInt8>) -> T
+    ) -> Result<T, FileReader.ReadError> {
+        let path = directory + "/" + name
+        return state.withLock { state in
             if let fd = state.directories[directory]?.files[name] {
-                let result = Self.pread(fd, decode)
+                let result = Self.pread(fd, path, decode)
                 // A kept descriptor of an attribute that went away: forget it, open afresh below.
-                guard case .failure(let error) = result, error.code == ENODEV || error.code == ESTALE else { return result }
+                guard case .failure(let error) = result, let code = error.cause?.code, code == ENODEV || code == ESTALE
+                else { return result }
                 _ = Glibc.close(fd)
                 state.directories[directory]?.files[name] = nil
                 state.open -= 1
             }
-            let path = directory + "/" + name
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { return .failure(.lastError("open \(path)")) }
-            let result = Self.pread(fd, decode)
+            // Opened as every file of outside input: a FIFO or device here is refused, not waited on.
+            let fd: Int32
+            do throws(FileReader.ReadError) { fd = try FileReader.openRegular(path) } catch { return .failure(error) }
+            let result = Self.pread(fd, path, decode)
             if state.open < capacity, state.directories[directory] != nil {
                 state.directories[directory]?.files[name] = fd
                 state.open += 1
@@ -112,13 +116,13 @@ public final class KeptOpenAttributes: Sendable {
     }
 
     /// One page from offset 0; an attribute is never larger.
-    private static func pread<T>(_ fd: Int32, _ decode: (UnsafeBufferPointer<UInt8>) -> T) -> Result<T, SystemError> {
+    private static func pread<T>(_ fd: Int32, _ path: String, _ decode: (UnsafeBufferPointer<UInt8>) -> T) -> Result<T, FileReader.ReadError> {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buffer in
             while true {
                 let n = Glibc.pread(fd, buffer.baseAddress, buffer.count, 0)
                 if n >= 0 { return .success(decode(UnsafeBufferPointer(rebasing: buffer[0..<n]))) }
                 if errno == EINTR { continue }
-                return .failure(.lastError("pread"))
+                return .failure(FileReader.ReadError(path: path, cause: .lastError("pread"), tooLarge: false))
             }
         }
     }

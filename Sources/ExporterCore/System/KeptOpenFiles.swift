@@ -46,8 +46,7 @@ public final class KeptOpenFiles: Sendable {
             }
             _ = Glibc.close(fd)
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileReader.ReadError(path: path, cause: .lastError("open"), tooLarge: false) }
+        let fd = try FileReader.openRegular(path)
         let value: T
         do {
             value = try body(fd, false)

@@ -94,6 +94,28 @@ private func evaluate(_ families: [MetricFamily], now: Double = 1_000_000) -> [R
         #expect(bySubject["web"]?.1 == "unhealthy")
     }
 
+    /// Metric values come from daemons, databases and certificates: a value far out of Int's range
+    /// is printed as the double it is, not converted with a trapping Int(_:) (issue #12).
+    @Test func valuesOutOfIntRangeAreReportedNotTrapped() {
+        let server = ["server": "db:5432"]
+        let families = [
+            family("container_state", [(["name": "odd", "state": "exited"], 1)]),
+            family("container_exit_code", [(["name": "odd"], 1e300)]),
+            family("x509_cert_not_after", [(["filepath": "/ssl/far.pem", "subject_CN": "far"], 1e300),
+                                           (["filepath": "/ssl/old.pem", "subject_CN": "old"], -1e300)]),
+            family("pg_up", [(server, 1)]),
+            family("pg_settings_max_connections", [(server, 1e300)]),
+            family("pg_stat_activity_count", [(server, 1e300)]),
+            family("pg_stat_activity_max_tx_duration", [(server, -1e19)]),
+        ]
+        let byKey = Dictionary(evaluate(families, now: 0).map { ($0.signal + " " + $0.subject, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(byKey["container odd"]?.value == "exited with code 1e+300")
+        #expect(byKey["certificate /ssl/far.pem (far)"]?.value == "1.1574074074074075e+295 days left")
+        #expect(byKey["certificate /ssl/old.pem (old)"]?.value == "expired 1.1574074074074075e+295 days ago")
+        #expect(byKey["connections / max_connections db:5432"]?.value == "1e+300 / 1e+300 (100.0 %)")
+        #expect(byKey["longest transaction db:5432"]?.value == "-1e+19 s")
+    }
+
     @Test func reportPutsTheWorstFirstAndCounts() {
         let findings = evaluate(memory(usedPercent: 95) + [family("stack_exporter_scrape_collector_success", [(["collector": "tls"], 0)])])
         let report = RunbookCheck.report(findings)

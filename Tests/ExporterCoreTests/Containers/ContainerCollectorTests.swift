@@ -1,7 +1,15 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 @testable import ExporterCore
+
+extension FakeDockerDaemon {
+    /// A recorded answer from Fixtures/docker.
+    static func fixture(_ name: String) -> [UInt8] {
+        Array((try? Data(contentsOf: URL(fileURLWithPath: Fixtures.path("docker/" + name)))) ?? Data())
+    }
+}
 
 @Suite struct ContainerCollectorTests {
     static func context(seconds: Double) -> CollectContext {

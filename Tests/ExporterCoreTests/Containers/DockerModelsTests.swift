@@ -128,6 +128,18 @@ func dockerFixture(_ name: String) throws -> JSONValue {
         #expect(stats.networks.map(\.interface) == ["network"])
     }
 
+    /// Device numbers are JSON doubles: an entry whose major or minor is no device number (out of
+    /// dev_t's 32-bit range, negative, fractional) is dropped, the other entries kept. Int(1e300)
+    /// trapped and killed the process (issue #12).
+    @Test(arguments: [("1e300", "0"), ("-1e19", "0"), ("-1", "0"), ("1.5", "0"), ("4294967296", "0"), ("8", "1e300"), ("8", "-1e19")])
+    func blockIOEntryWithImpossibleDeviceNumberIsDropped(_ major: String, _ minor: String) throws {
+        let text = #"{"blkio_stats":{"io_service_bytes_recursive":["#
+            + #"{"major":\#(major),"minor":\#(minor),"op":"Read","value":1},{"major":8,"minor":16,"op":"Read","value":7}]}}"#
+        let stats = try ContainerStats(json: JSONParser.parse(Array(text.utf8)))
+        #expect(stats.devices.map(\.device) == ["8:16"])
+        #expect(stats.devices.first?.readBytes == 7)
+    }
+
     @Test(arguments: [
         ("1970-01-01T00:00:00Z", 0.0), ("2000-03-01T00:00:00Z", 951_868_800), ("2024-02-29T23:59:59.25Z", 1_709_251_199.25),
         ("2024-05-02T08:05:01-01:30", 1_714_642_501),

@@ -44,7 +44,7 @@ import Testing
         cache.beginScrape()
         #expect(cache.visit("\(root)/eth0"))
         #expect(try cache.read("\(root)/eth0", "mtu").get() == "1280\n")
-        #expect(throws: SystemError.self) { try cache.read("\(root)/eth0", "carrier").get() }
+        #expect(throws: FileReader.ReadError.self) { try cache.read("\(root)/eth0", "carrier").get() }
         cache.endScrape()
         #expect(cache.openCount == 1)
 

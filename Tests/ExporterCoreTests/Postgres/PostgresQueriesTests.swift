@@ -76,4 +76,13 @@ import Testing
         #expect(sql == "SELECT set_config('statement_timeout', '2500', false), set_config('lock_timeout', '1000', false)")
         #expect(!sql.contains(";"))
     }
+
+    /// A flag can say `--postgres.statement-timeout=1e300s`: PostgreSQL takes at most INT_MAX
+    /// milliseconds, and Int(1e303) trapped (issue #12).
+    @Test(arguments: [1e300, 1e12, Double(Int.max)])
+    func hugeStatementTimeoutIsCappedAtPostgresMaximum(_ seconds: Double) {
+        var settings = PostgresSettings()
+        settings.statementTimeoutSeconds = seconds
+        #expect(PostgresServer.setupStatement(settings).contains("'statement_timeout', '2147483647'"))
+    }
 }

@@ -109,6 +109,20 @@ import Testing
         #expect(sink.lines.last?.contains("recovered") == true)
     }
 
+    /// A file's mtime is outside input (touch -d @10000000000, year 2286): its nanoseconds no
+    /// longer fit an Int64, and the cache identity must not trap on them (issue #12).
+    @Test func farFutureModificationTimeIsFine() throws {
+        let f = try CertFactory()
+        let file = try f.selfSigned("future", cn: "future.example")
+        try CertFactory.run(["touch", "-d", "@10000000000", file])
+        let collector = makeFileCollector(patterns: [file])
+        for _ in 0..<2 {
+            let text = Exposition.text(collector.collectFiles())
+            #expect(Exposition.lines(text, "x509_cert_not_after", ["subject_CN=\"future.example\""]).count == 1)
+        }
+        #expect(collector.cache.parseCount == 1)
+    }
+
     @Test func sameCertificateTwiceIsFine() throws {
         let f = try CertFactory()
         let file = try f.selfSigned("dup", cn: "dup.example")

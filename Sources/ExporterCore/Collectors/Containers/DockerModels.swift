@@ -264,10 +264,13 @@ struct ContainerStats: Equatable, Sendable {
         var byDevice: [String: DeviceIO] = [:]
         func visit(_ key: String, bytes: Bool) {
             for entry in blkio?[key]?.array ?? [] {
-                guard let major = entry["major"]?.double, let minor = entry["minor"]?.double,
+                // Device numbers arrive as JSON doubles: one that is no dev_t part (Linux's are
+                // 32-bit, whole, not negative) drops the entry; Int(1e300) trapped (issue #12).
+                guard let major = entry["major"]?.double.flatMap({ UInt32(exactly: $0) }),
+                      let minor = entry["minor"]?.double.flatMap({ UInt32(exactly: $0) }),
                       let op = entry["op"]?.string?.lowercased(), let value = entry["value"]?.double
                 else { continue }
-                let device = "\(Int(major)):\(Int(minor))"
+                let device = "\(major):\(minor)"
                 var io = byDevice[device] ?? DeviceIO(device: device)
                 switch (op, bytes) {
                 case ("read", true): io.readBytes += value

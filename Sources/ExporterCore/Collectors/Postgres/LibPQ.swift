@@ -407,7 +407,8 @@ final class PostgresConnection {
     }
 
     private func copyRows(_ result: OpaquePointer) -> QueryRows {
-        let fieldCount = api.nfields(result)
+        // Never below 0 (libpq says so): `0..<fieldCount` would trap on a negative count.
+        let fieldCount = max(0, api.nfields(result))
         let rowCount = min(api.ntuples(result), Int32(Self.rowLimit))
         var columns: [String] = []
         columns.reserveCapacity(Int(fieldCount))

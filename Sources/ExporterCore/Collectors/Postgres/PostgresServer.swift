@@ -104,7 +104,8 @@ final class PostgresServer: Sendable {
     /// `SET` for a new session, as one statement (a pipeline takes one statement per query), so a
     /// query abandoned at the deadline also ends on the server.
     static func setupStatement(_ settings: PostgresSettings) -> String {
-        let statement = Int(max(1, settings.statementTimeoutSeconds * 1000))
+        // PostgreSQL takes at most INT_MAX ms; a flag such as 1e300s must not trap in Int(_:).
+        let statement = Int(min(max(1, settings.statementTimeoutSeconds * 1000), Double(Int32.max)))
         return "SELECT set_config('statement_timeout', '\(statement)', false), set_config('lock_timeout', '\(min(statement, 1000))', false)"
     }
 

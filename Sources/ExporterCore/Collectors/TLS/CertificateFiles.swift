@@ -169,7 +169,9 @@ public final class CertificateFileCache: Sendable {
             do {
                 content = CertificateFileParser.parse(try FileReader.readBytes(path, limit: maxSize))
             } catch {
-                content = .failure(error.tooLarge ? .tooLarge : .unreadable, error.description)
+                // Replaced by a FIFO or a directory since the stat above: refused by the open.
+                let problem: CertificateFileProblem = error.tooLarge ? .tooLarge : error.notRegular != nil ? .notRegularFile : .unreadable
+                content = .failure(problem, error.description)
             }
             parses.add(1, ordering: .relaxed)
         }

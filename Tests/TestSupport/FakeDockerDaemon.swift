@@ -1,17 +1,17 @@
 import Foundation
 import Glibc
 import Synchronization
-@testable import ExporterCore
 
 /// A unix-socket server that answers Docker API paths with canned raw responses, for fault
-/// injection: a route returning nil accepts the request and never answers.
-final class FakeDockerDaemon: Sendable {
-    let path: String
+/// injection: a route returning nil accepts the request and never answers. In TestSupport so
+/// that the unit tests and the real binary's integration tests share it.
+public final class FakeDockerDaemon: Sendable {
+    public let path: String
     private let listener: Int32
     private let held = Mutex<[Int32]>([])
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ route: @escaping @Sendable (String) -> [UInt8]?) throws {
+    public init(_ route: @escaping @Sendable (String) -> [UInt8]?) throws {
         path = "/tmp/fake-docker-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
         unlink(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -24,7 +24,7 @@ final class FakeDockerDaemon: Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard fd >= 0, bound == 0, listen(fd, 64) == 0 else { throw CollectorError("fake daemon: bind \(path) failed") }
+        guard fd >= 0, bound == 0, listen(fd, 64) == 0 else { throw ChildProcessError("fake daemon: bind \(path) failed") }
         listener = fd
         Thread.detachNewThread { [self] in
             while true {
@@ -58,7 +58,7 @@ final class FakeDockerDaemon: Sendable {
         }
     }
 
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         _ = done.wait(timeout: .now() + 5)
         close(listener)
@@ -66,11 +66,7 @@ final class FakeDockerDaemon: Sendable {
         unlink(path)
     }
 
-    static func json(_ body: String, status: String = "200 OK") -> [UInt8] {
+    public static func json(_ body: String, status: String = "200 OK") -> [UInt8] {
         Array("HTTP/1.1 \(status)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
-    }
-
-    static func fixture(_ name: String) -> [UInt8] {
-        Array((try? Data(contentsOf: URL(fileURLWithPath: Fixtures.path("docker/" + name)))) ?? Data())
     }
 }
