@@ -116,12 +116,17 @@ print(len(families), samples)
         for _ in 0..<100 {
             if let socket = try? Socket.connect(host: "127.0.0.1", port: exporter.port) { clients.append(socket) }
         }
-        Thread.sleep(forTimeInterval: 0.5)
+        // accept(2) has failed with EMFILE (logged) and the exporter is still there.
+        #expect(Wait.until(timeout: 10) { exporter.log.contains("msg=\"accept failed\"") }, "\(exporter.log)")
         #expect(exporter.process.isRunning)
         clients.forEach { $0.close() }
         clients = []
-        Thread.sleep(forTimeInterval: 0.5)
-        let response = try exporter.get("/metrics")
+        // Serving again once the exporter has seen the closes: the first scrape that gets a 200.
+        var response: (status: Int, headers: [String: String], body: Data) = (0, [:], Data())
+        #expect(Wait.until(timeout: 10, interval: 0.05) {
+            response = (try? exporter.get("/metrics")) ?? response
+            return response.status == 200
+        })
         #expect(response.status == 200)
         #expect(String(decoding: response.body, as: UTF8.self).contains("process_max_fds 48"))
     }
@@ -130,10 +135,8 @@ print(len(families), samples)
         let port = try freePort()
         let exporter = try ChildProcess([try Package.binary(), "--web.listen-address=[::1]:\(port)", "--collector.disable-defaults"])
         defer { exporter.stop() }
-        var ok = false
-        for _ in 0..<50 where !ok {
-            Thread.sleep(forTimeInterval: 0.1)
-            ok = (try? Socket.connect(host: "::1", port: port)).map { $0.close(); return true } ?? false
+        let ok = Wait.until(timeout: 5, interval: 0.02) {
+            (try? Socket.connect(host: "::1", port: port)).map { $0.close(); return true } ?? false
         }
         #expect(ok, "no answer on [::1]:\(port)")
         #expect((try? Socket.connect(host: "127.0.0.1", port: port)) == nil, "an explicit [::1] must not listen on IPv4")

@@ -44,7 +44,8 @@ import TestSupport
         defer { unlink(path) }
         let cat = try ChildProcess(["cat"], stdin: .pipe, stdout: .file(path))
         try cat.write(Data("hello\n".utf8))
-        Thread.sleep(forTimeInterval: 0.2)
+        // cat has read and copied the line, and still runs: stdin is open.
+        #expect(Wait.until(timeout: 5) { (try? String(contentsOfFile: path, encoding: .utf8)) == "hello\n" })
         #expect(cat.isRunning)
         cat.closeStdin()
         #expect(cat.wait(timeout: 5) == 0)

@@ -45,19 +45,21 @@ final class PodmanFixture {
     func startService() throws {
         try? FileManager.default.removeItem(atPath: socketPath)
         service = try ChildProcess([podman, "--runtime", "runc", "system", "service", "--time=0", "unix://\(socketPath)"])
-        let deadline = Date().addingTimeInterval(15)
-        while !FileManager.default.fileExists(atPath: socketPath) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        guard FileManager.default.fileExists(atPath: socketPath) else { throw TestFailure("podman system service did not create \(socketPath)") }
+        let socketPath = self.socketPath
+        guard Wait.until(timeout: 15, interval: 0.05, { FileManager.default.fileExists(atPath: socketPath) }) else {
+            throw TestFailure("podman system service did not create \(socketPath)")
+        }
     }
 
     /// Removes the containers and stops the service; safe to call twice.
     func cleanUp() {
         // A `--restart always` container can come back while it is removed: retry until none is left.
-        for _ in 0..<10 where !containers.isEmpty {
+        Wait.until(timeout: 30, interval: 0.3) {
+            guard !containers.isEmpty else { return true }
             _ = try? run(podman, ["--runtime", "runc", "rm", "-f", "--ignore", "-t", "0"] + containers)
             let left = (try? run(podman, ["ps", "-a", "--format", "{{.Names}}", "--filter", "name=^\(prefix)-"]))?.stdout ?? ""
             containers = left.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix + "-") }
-            if !containers.isEmpty { Thread.sleep(forTimeInterval: 0.3) }
+            return containers.isEmpty
         }
         service?.stop(timeout: 10)
         service = nil
@@ -108,7 +110,10 @@ final class PodmanFixture {
         // Health timers need systemd here; evaluate the checks once by hand.
         try podman.podman(["healthcheck", "run", podman.name("healthy")], allowFailure: true)
         try podman.podman(["healthcheck", "run", podman.name("sick")], allowFailure: true)
-        Thread.sleep(forTimeInterval: 1.5)  // let the restart policy restart at least once
+        // The restart policy has restarted it at least once (what container_restarts_total shows).
+        let restarts = { (try? podman.podman(["inspect", "--format", "{{.RestartCount}}", podman.name("restarting")])) ?? "" }
+        #expect(Wait.until(timeout: 30, interval: 0.1) { (Int(restarts().trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 1 },
+                "RestartCount \(restarts())")
         try podman.startService()
 
         let exporter = try ContainerFaultTests.LoggedExporter([
@@ -169,11 +174,15 @@ final class PodmanFixture {
         for id in [running, busy] {
             #expect(!fallbacks.contains { $0.contains(String(id.prefix(12))) }, "\(fallbacks)")
         }
-        Thread.sleep(forTimeInterval: 0.5)
 
-        // A second scrape reuses cached inspect data and still answers the same.
-        let second = try exporter.metrics().text
-        #expect((sampleValue(second, "container_cpu_usage_seconds_total", busyCPU) ?? 0) > (sampleValue(text, "container_cpu_usage_seconds_total", busyCPU) ?? 0))
+        // A second scrape reuses cached inspect data and still answers the same, with the busy
+        // container's CPU time grown (scraped again until it has, bounded).
+        let firstCPU = sampleValue(text, "container_cpu_usage_seconds_total", busyCPU) ?? 0
+        var second = ""
+        #expect(try Wait.until(timeout: 20, interval: 0.2) {
+            second = try exporter.metrics().text
+            return (sampleValue(second, "container_cpu_usage_seconds_total", busyCPU) ?? 0) > firstCPU
+        }, "busy container's CPU time did not grow from \(firstCPU)")
         #expect(sampleValue(second, "container_exit_code", exited) == 3)
         #expect(sampleValue(second, "container_spec_memory_limit_bytes", run) == Double(64 * 1024 * 1024))
 

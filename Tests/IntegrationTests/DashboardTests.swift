@@ -32,6 +32,15 @@ import Testing
             .replacingOccurrences(of: "$instance", with: ".+")
     }
 
+    /// The value of the first series in a /api/v1/query answer (`"value":[time,"v"]`).
+    static func firstValue(_ body: String) -> Double? {
+        guard let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+              let data = json["data"] as? [String: Any], let result = data["result"] as? [[String: Any]],
+              let value = result.first?["value"] as? [Any], value.count == 2, let text = value[1] as? String
+        else { return nil }
+        return Double(text)
+    }
+
     @Test func everyQueryIsValidAndHostPanelsHaveData() throws {
         let queries = try Self.queries()
         #expect(queries.count >= 10)
@@ -39,7 +48,9 @@ import Testing
         let prometheus = try PrometheusServer(target: "127.0.0.1:\(exporter.port)")
         defer { prometheus.stop() }
         _ = try prometheus.waitForQuery("up", until: { $0.contains("\"1\"") })
-        Thread.sleep(forTimeInterval: 4)  // rate() needs a few samples
+        // rate() over $__rate_interval (20s) needs a few samples: wait until Prometheus holds 4.
+        let samples = try prometheus.waitForQuery("count_over_time(up{job=\"stack\"}[20s])") { (Self.firstValue($0) ?? 0) >= 4 }
+        #expect((Self.firstValue(samples) ?? 0) >= 4, "\(samples.prefix(300))")
         let needsData = ["Memory used", "CPU busy", "Disk used", "Load", "Network traffic", "Collector success", "Collector duration"]
         for query in queries {
             let body = try prometheus.query(Self.substitute(query.expr))

@@ -55,15 +55,14 @@ final class ExporterProcess {
         logPath = NSTemporaryDirectory() + "stack-exporter-\(getpid())-\(UUID().uuidString).log"
         let listen = "--web.listen-address=127.0.0.1:\(fixed ?? 0)"
         process = try ChildProcess(wrapper + [binary, listen] + arguments, environment: environment, stderr: .file(logPath))
-        let deadline = Date().addingTimeInterval(10)
         var found: UInt16? = nil
-        while found == nil && Date() < deadline && process.isRunning {
-            if let range = Self.read(logPath).range(of: "msg=listening address=127.0.0.1:") {
-                let text = Self.read(logPath)
+        let logPath = self.logPath, process = self.process
+        Wait.until(timeout: 10, interval: 0.01) {
+            let text = Self.read(logPath)
+            if let range = text.range(of: "msg=listening address=127.0.0.1:") {
                 found = UInt16(text[range.upperBound...].prefix { $0.isNumber })
-            } else {
-                Thread.sleep(forTimeInterval: 0.01)
             }
+            return found != nil || !process.isRunning
         }
         guard let found else {
             process.stop(timeout: 2)

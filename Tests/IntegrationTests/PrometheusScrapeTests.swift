@@ -89,14 +89,11 @@ final class PrometheusServer {
 
     /// Polls a query for up to `timeout` seconds until `until` holds.
     func waitForQuery(_ expression: String, timeout: Double = 30, until: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
         var last = ""
-        while Date() < deadline {
-            if let result = try? query(expression) {
-                last = result
-                if until(result) { return result }
-            }
-            Thread.sleep(forTimeInterval: 0.5)
+        Wait.until(timeout: timeout, interval: 0.5) {
+            guard let result = try? query(expression) else { return false }
+            last = result
+            return until(result)
         }
         return last
     }

@@ -19,14 +19,13 @@ import Testing
             process = try ChildProcess(arguments, stdin: .pipe, stdout: .file(output))
             var text = ""
             var found: UInt16? = nil
-            let started = Date()
-            while found == nil && Date().timeIntervalSince(started) < 10 && process.isRunning {
+            let output = self.output, process = self.process
+            Wait.until(timeout: 10, interval: 0.01) {
                 text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
                 if let range = text.range(of: prefix), text[range.upperBound...].contains("\n") {
                     found = UInt16(text[range.upperBound...].drop { !$0.isNumber }.prefix { $0.isNumber })
-                } else {
-                    Thread.sleep(forTimeInterval: 0.01)
                 }
+                return found != nil || !process.isRunning
             }
             guard let found else {
                 process.killGroup()

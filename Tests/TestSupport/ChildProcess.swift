@@ -103,12 +103,8 @@ public final class ChildProcess: @unchecked Sendable {
     /// Polls until the child ends or `timeout` passes; the exit status, or nil if it still runs.
     @discardableResult
     public func wait(timeout: Double) -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            if let status = exitStatus { return status }
-            if Date() >= deadline { return nil }
-            usleep(5_000)
-        }
+        Wait.until(timeout: timeout) { exitStatus != nil }
+        return exitStatus
     }
 
     // MARK: signals

@@ -228,9 +228,15 @@ private var noSelfMetrics: ExporterHandler.Settings {
         let started = Date()
         #expect(try server.client().get("/metrics").status == 200)
         #expect(Date().timeIntervalSince(started) < 0.5)
-        Thread.sleep(forTimeInterval: 2.6)
-        let closed = slow.filter { $0.isClosedByServer(within: 0.05) }.count
-        #expect(closed == slow.count, "\(closed) of \(slow.count) closed")
+        // Each is closed by the server once its header timeout has passed: wait for those closes
+        // (bounded well past the timeout), not for a fixed time.
+        var open = Set(slow.indices)
+        let allClosed = waitUntil(timeout: limits.readHeaderTimeout + 10) {
+            open = open.filter { !slow[$0].isClosedByServer(within: 0.001) }
+            return open.isEmpty
+        }
+        #expect(allClosed, "\(slow.count - open.count) of \(slow.count) closed")
+        #expect(Date().timeIntervalSince(started) >= limits.readHeaderTimeout - 0.5, "closed before the header timeout")
     }
 
     /// A client that requests a large scrape and never reads it is cut off by the write timeout.
@@ -241,24 +247,30 @@ private var noSelfMetrics: ExporterHandler.Settings {
         for i in 0..<200_000 { big.add(["series-number-\(i)-with-some-padding-to-make-it-long"], Double(i)) }
         var settings = ExporterHandler.Settings()
         settings.exporterMetrics = false
-        let server = try TestServer(collectors: [("big", ScriptedCollector(families: [big]))], limits: limits, settings: settings)
+        let log = LogSink.capture()
+        let server = try TestServer(collectors: [("big", ScriptedCollector(families: [big]))], limits: limits, settings: settings,
+                                    logger: Logger(level: .debug, format: .logfmt, sink: log))
         defer { server.stop() }
         let client = try server.client()
         try client.send("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n")
         // Wait (without reading) until the response starts: building 200k series takes a while
         // in a debug build on a busy machine.
         #expect(client.socket.waitUntil(readable: true, timeoutMilliseconds: 60_000))
-        Thread.sleep(forTimeInterval: 3)  // the server has given up writing by now
+        // Still without reading, wait until the server gives up writing (its close stays queued
+        // behind the unread bytes, so the client cannot see it yet; the server's log can).
+        #expect(waitUntil(timeout: limits.writeTimeout + 15) { log.lines.contains { $0.contains("reason=\"write timeout\"") } },
+                "\(log.lines)")
         // Reading now drains what the kernel buffered, then ends: the server closed the connection.
         #expect(client.isClosedByServer(within: 10))
         #expect(try server.client().get("/-/healthy").status == 200)
     }
 
     @Test func shutdownFinishesInFlightScrapes() throws {
-        let server = try TestServer(collectors: [("slow", ScriptedCollector(delay: 1, families: [gauge("test_slow", 1)]))])
+        let slow = ScriptedCollector(delay: 1, families: [gauge("test_slow", 1)])
+        let server = try TestServer(collectors: [("slow", slow)])
         let client = try server.client()
         try client.send("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n")
-        Thread.sleep(forTimeInterval: 0.2)
+        #expect(waitUntil { slow.callCount == 1 }, "the scrape never reached the collector")
         let started = Date()
         server.control.requestShutdown()
         let response = try client.readResponse()

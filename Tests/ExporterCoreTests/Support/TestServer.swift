@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import ExporterCore
+import TestSupport
 
 /// A collector for tests: fixed families, an optional delay, and a call counter.
 final class ScriptedCollector: Collector {
@@ -53,13 +54,7 @@ final class GateCollector: Collector {
 
 /// Polls `condition` every 5 ms until it holds or `timeout` passes; true if it held.
 func waitUntil(timeout: Double = 5, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    let tick = DispatchSemaphore(value: 0)  // never signalled: a bounded 5 ms pause between checks
-    while Date() < deadline {
-        if try condition() { return true }
-        _ = tick.wait(timeout: .now() + .milliseconds(5))
-    }
-    return try condition()
+    try Wait.until(timeout: timeout, interval: 0.005, condition)
 }
 
 /// The real HTTP server with the real handler on 127.0.0.1 and an ephemeral port, run on its own
@@ -71,8 +66,8 @@ final class TestServer: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     convenience init(collectors: [(name: String, collector: any Collector)] = [], limits: ServerLimits = ServerLimits(),
-                     settings: ExporterHandler.Settings = ExporterHandler.Settings()) throws {
-        try self.init(limits: limits) { stats in
+                     settings: ExporterHandler.Settings = ExporterHandler.Settings(), logger: Logger = .disabled) throws {
+        try self.init(limits: limits, logger: logger) { stats in
             let exposition = ExpositionStats()
             let scraper = Scraper(collectors: collectors, logger: .disabled, exposition: exposition)
             return ExporterHandler(settings: settings, scraper: scraper, serverStats: stats, exposition: exposition, logger: .disabled)
@@ -80,7 +75,9 @@ final class TestServer: Sendable {
     }
 
     /// A server with any handler (the server's own behaviour, apart from the exporter's routes).
-    init(limits: ServerLimits = ServerLimits(), handler makeHandler: @escaping @Sendable (ServerStats) -> any HTTPHandler) throws {
+    /// `logger` is the server's own (a capturing sink lets a test wait for what it logs).
+    init(limits: ServerLimits = ServerLimits(), logger: Logger = .disabled,
+         handler makeHandler: @escaping @Sendable (ServerStats) -> any HTTPHandler) throws {
         let ready = DispatchSemaphore(value: 0)
         let box = Mutex<(UInt16, ServerControl)?>(nil)
         let failure = Mutex<String?>(nil)
@@ -88,7 +85,7 @@ final class TestServer: Sendable {
         Thread.detachNewThread {
             do {
                 let listener = try Socket.listen(on: ListenAddress(host: "127.0.0.1", port: 0))
-                let server = try HTTPServer(listeners: [listener], handler: makeHandler(stats), limits: limits, stats: stats, logger: .disabled)
+                let server = try HTTPServer(listeners: [listener], handler: makeHandler(stats), limits: limits, stats: stats, logger: logger)
                 box.withLock { $0 = (server.boundPorts.first ?? 0, server.control) }
                 ready.signal()
                 server.run()
