@@ -50,7 +50,7 @@ public enum PostgresCollectors {
     static let group = "PostgreSQL"
 
     static let flags: [FlagSpec] = [
-        FlagSpec("postgres.dsn", kind: .list, help: "PostgreSQL server to monitor, as a libpq URI or key=value string. Prefer --postgres.dsn-file for passwords.", group: group, placeholder: "DSN"),
+        FlagSpec("postgres.dsn", kind: .list, help: "PostgreSQL server to monitor, as a libpq URI or key=value string. The command line is readable by every local user (/proc/PID/cmdline): give a password in --postgres.dsn-file or DATA_SOURCE_NAME instead.", group: group, placeholder: "DSN"),
         FlagSpec("postgres.dsn-file", kind: .list, help: "File with DSNs, one a line; keeps passwords off the command line.", group: group, placeholder: "PATH"),
         FlagSpec("postgres.statement-timeout", kind: .duration, default: "10s", help: "statement_timeout set on the exporter's sessions.", group: group),
         FlagSpec("postgres.connect-timeout", kind: .duration, default: "5s", help: "Longest wait for a connection (never past the scrape deadline).", group: group),

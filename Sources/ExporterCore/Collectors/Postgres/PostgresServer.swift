@@ -384,7 +384,7 @@ final class PostgresServer: Sendable {
     }
 
     private func parameters(database: String?) -> [(String, String)] {
-        var parameters = [("application_name", "stack_exporter"), ("dbname", dsn.raw)]
+        var parameters = [("application_name", "stack_exporter"), ("dbname", dsn.connectionString)]
         if let database { parameters.append(("dbname", database)) }
         return parameters
     }
