@@ -456,7 +456,12 @@ enum PostgresDriver {
         var active: [any PostgresTask] = []
         while true {
             while active.count < max(1, concurrency), let next = waiting.popFirst() {
-                if next.proceed() { active.append(next) }
+                // Past its deadline a task is not started: no connect only to give it up.
+                if MonotonicTime.now().seconds(until: next.deadline) <= 0 {
+                    next.expire()
+                } else if next.proceed() {
+                    active.append(next)
+                }
             }
             if active.isEmpty { return }
             let now = MonotonicTime.now()

@@ -57,7 +57,7 @@ public enum PostgresCollectors {
         FlagSpec("postgres.all-databases", kind: .bool, default: "true", help: "Table statistics from every database, not only the DSN's.", group: group),
         FlagSpec("postgres.databases-include", kind: .string, help: "Regular expression of databases whose tables are scraped (empty: all).", group: group, placeholder: "REGEX"),
         FlagSpec("postgres.databases-exclude", kind: .string, help: "Regular expression of databases whose tables are not scraped.", group: group, placeholder: "REGEX"),
-        FlagSpec("postgres.database-connections", kind: .int, default: "64", help: "Connections kept open per server to databases other than the DSN's (for table statistics); others connect per scrape.", group: group),
+        FlagSpec("postgres.database-connections", kind: .int, default: "3", help: "Sessions at most per server to databases other than the DSN's (table statistics), fewer when the server has few free slots; kept open when every database fits, else each connects for its turn.", group: group),
         FlagSpec("postgres.database-concurrency", kind: .int, default: "8", help: "Databases per server whose table statistics are fetched at the same time.", group: group),
         FlagSpec("collector.postgres.database-size-max-age", kind: .duration, default: "5m", help: "pg_database_size is measured again when WAL or row counts moved since the last measurement, and at least this often (0s: every scrape).", group: group),
         FlagSpec("collector.postgres.stat-statements", kind: .bool, default: "false", help: "Top statements from pg_stat_statements.", group: group),
