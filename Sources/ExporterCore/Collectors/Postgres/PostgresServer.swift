@@ -448,20 +448,9 @@ final class PostgresServer: Sendable {
         if budget == 0, !others.isEmpty {
             for group in groups { failures[group.name] = "\(others.count) other databases skipped: the server is near max_connections" }
         }
-        let setup = Self.setupStatement(settings)
-        let statements = plan.database.map(\.sql)
-        var tasks: [DatabaseTask] = []
-        for database in budget == 0 ? [] : Self.rotated(others, from: state.databaseCursor) {
-            let parameters = parameters(database: database)
-            let redactor = redactor
-            let connectTimeout = settings.connectTimeoutSeconds
-            tasks.append(DatabaseTask(
-                database: database, connection: state.pool.removeValue(forKey: database), keep: keep, statements: statements,
-                groups: groups, server: server, setup: setup, deadline: deadline
-            ) { () throws(PostgresError) -> (PostgresConnection, MonotonicTime) in
-                let connection = try PostgresConnection.start(parameters: parameters, redactor: redactor)
-                return (connection, min(deadline, MonotonicTime.now().adding(seconds: connectTimeout)))
-            })
+        let visiting = budget == 0 ? [] : Self.rotated(others, from: state.databaseCursor)
+        let tasks = visiting.map { database in
+            tableTask(database, connection: state.pool.removeValue(forKey: database), keep: keep, plan: plan, deadline: deadline, settings: settings)
         }
         PostgresDriver.run(tasks, concurrency: min(settings.databaseConcurrency, budget))
         if let unfinished = tasks.first(where: { !$0.errors.isEmpty }), let index = others.firstIndex(of: unfinished.database) {
@@ -485,6 +474,22 @@ final class PostgresServer: Sendable {
         for group in groups {
             report.record(group.name, success: failures[group.name] == nil, duration: durations[group.name] ?? 0)
             note(&state, group: group.name, error: failures[group.name], logger: logger)
+        }
+    }
+
+    /// The table groups of one other database, on its pooled connection or a new one.
+    private func tableTask(
+        _ database: String, connection: PostgresConnection?, keep: Bool, plan: ScrapePlan, deadline: MonotonicTime, settings: PostgresSettings
+    ) -> DatabaseTask {
+        let parameters = parameters(database: database)
+        let redactor = redactor
+        let connectTimeout = settings.connectTimeoutSeconds
+        return DatabaseTask(
+            database: database, connection: connection, keep: keep, statements: plan.database.map(\.sql),
+            groups: plan.database.map(\.group), server: server, setup: Self.setupStatement(settings), deadline: deadline
+        ) { () throws(PostgresError) -> (PostgresConnection, MonotonicTime) in
+            let connection = try PostgresConnection.start(parameters: parameters, redactor: redactor)
+            return (connection, min(deadline, MonotonicTime.now().adding(seconds: connectTimeout)))
         }
     }
 
