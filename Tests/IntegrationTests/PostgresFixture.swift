@@ -12,6 +12,7 @@ final class PostgresCluster: @unchecked Sendable {
     static let bin = "/usr/lib/postgresql/15/bin"
     let directory: String
     let port: UInt16
+    let maxConnections: Int
     private var sessions: [ChildProcess] = []
     private let lock = NSLock()
 
@@ -31,7 +32,9 @@ final class PostgresCluster: @unchecked Sendable {
         if case .success(let cluster) = shared { cluster.destroy() }
     }
 
-    private init() throws {
+    /// The shared cluster has 60 slots; tests of slot exhaustion start one of their own.
+    init(maxConnections: Int = 60) throws {
+        self.maxConnections = maxConnections
         directory = NSTemporaryDirectory() + "stack-exporter-pg-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try run(try tool("chown"), ["postgres", directory])
@@ -56,7 +59,7 @@ final class PostgresCluster: @unchecked Sendable {
     }
 
     func start() throws {
-        let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements -c fsync=off -c max_connections=60"
+        let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements -c fsync=off -c max_connections=\(maxConnections)"
         // pg_ctl's own output goes to a file: the postmaster it leaves behind keeps its stdout.
         let result = try runCommand([
             try tool("runuser"), "-u", "postgres", "--", "\(Self.bin)/pg_ctl", "-D", "\(directory)/data",
@@ -71,7 +74,8 @@ final class PostgresCluster: @unchecked Sendable {
         try run(try tool("runuser"), ["-u", "postgres", "--", "\(Self.bin)/pg_ctl", "-D", "\(directory)/data", "-m", mode, "-w", "stop"], timeout: 60)
     }
 
-    private func destroy() {
+    /// Stops the cluster and removes its files (the shared one: at exit).
+    func destroy() {
         endSessions()
         _ = try? stop(mode: "immediate")
         try? FileManager.default.removeItem(atPath: directory)

@@ -181,9 +181,9 @@ import Testing
         #expect(exporter.log.contains("postgres metric group recovered"))
     }
 
-    /// Table statistics of many databases, fetched concurrently, with a bounded pool: the pooled
-    /// ones stay connected across scrapes, the rest connect per scrape, and no more than
-    /// 1 + pool (+ the size connection) sessions are ever held.
+    /// Table statistics of many databases, fetched concurrently, with a bounded budget: 12
+    /// databases do not fit 4 sessions, so each connects for its turn, and no more than
+    /// 1 + budget (+ the size connection) sessions are ever held.
     @Test func manyDatabasesConcurrentlyWithABoundedPool() throws {
         let pg = try PostgresCluster.get()
         let names = (1...12).map { "multi\($0)" }

@@ -28,6 +28,8 @@ public enum ExporterMain {
     struct CollectorStartError: Error {
         let collector: String
         let message: String
+        /// A bad configuration value (exit status 2, as a bad flag), not a failure to start.
+        var configuration = false
     }
 
     /// Builds every enabled collector from its module; the first that cannot start is the error.
@@ -40,7 +42,8 @@ public enum ExporterMain {
             do {
                 collectors.append((module.name, try module.make(settings)))
             } catch {
-                return .failure(CollectorStartError(collector: module.name, message: String(describing: error)))
+                let configuration = (error as? CollectorError)?.isConfiguration ?? false
+                return .failure(CollectorStartError(collector: module.name, message: String(describing: error), configuration: configuration))
             }
         }
         return .success(collectors)
@@ -79,7 +82,7 @@ public enum ExporterMain {
         case .success(let made): collectors = made
         case .failure(let error):
             logger.error("cannot start collector", ["collector": error.collector, "err": error.message])
-            return 1
+            return error.configuration ? 2 : 1
         }
         let scraper = Scraper(
             collectors: collectors, logger: logger, exposition: exposition,

@@ -77,5 +77,10 @@ public struct CollectorSettings: Sendable {
 /// An error a collector reports as a value; the scrape turns it into success 0 and one log line.
 public struct CollectorError: Error, CustomStringConvertible, Sendable {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// A bad flag or configuration value: start-up exits with status 2, as for a bad flag.
+    public let isConfiguration: Bool
+    public init(_ description: String, configuration: Bool = false) {
+        self.description = description
+        isConfiguration = configuration
+    }
 }

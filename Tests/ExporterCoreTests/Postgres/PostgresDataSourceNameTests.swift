@@ -51,7 +51,7 @@ import Testing
         let dsn = try DataSourceName("postgresql://mon:p%40ss@h:5432/db")
         let redactor = dsn.redactor
         #expect(redactor.redact("failed for p@ss and p%40ss") == "failed for xxxxx and xxxxx")
-        #expect(redactor.redact("bad: postgresql://mon:other@h/db") == "bad: postgresql://mon:xxxxx@h/db")
+        #expect(redactor.redact("bad: postgresql://mon:other@h/db") == "bad: postgresql://xxxxx@h/db")
         #expect(redactor.redact("conninfo password=zzz host=h") == "conninfo password=xxxxx host=h")
         #expect(redactor.redact("conninfo password='a b' host=h") == "conninfo password=xxxxx host=h")
         #expect(redactor.redact("nothing secret") == "nothing secret")
@@ -69,5 +69,64 @@ import Testing
         #expect(one.first?.server == "a:1,b:2")
         // The same server, database and user twice is one server.
         #expect(try DataSourceName.collect(flags: ["postgresql://a@h/db", "postgresql://a@h:5432/db"], files: [], environment: nil).count == 1)
+    }
+
+    /// #12.10: the credentials end at the last `@` before the first `/`; the server label and
+    /// the parameters never hold a piece of the password.
+    @Test func unencodedAtInPasswordBelongsToThePassword() throws {
+        let dsn = try DataSourceName("postgresql://acc:Se@cr3t@127.0.0.1:5433/db")
+        #expect(dsn.parameters["user"] == "acc")
+        #expect(dsn.parameters["password"] == "Se@cr3t")
+        #expect(dsn.server == "127.0.0.1:5433")
+        #expect(dsn.database == "db")
+        // libpq ends the credentials at the first `@`: it is given them encoded.
+        #expect(dsn.connectionString == "postgresql://acc:Se%40cr3t@127.0.0.1:5433/db")
+        let plain = "postgresql://acc:p%40ss@h/db?sslmode=disable"
+        #expect(try DataSourceName(plain).connectionString == plain)
+    }
+
+    @Test(arguments: [
+        "postgresql://acc:pa/Secr3t@127.0.0.1/db", "postgresql://acc:pa?Secr3t@127.0.0.1/db",
+        "postgresql://acc@127.0.0.1?password=Se@cr3t", "postgresql://acc:Secr3t/db", "postgres://acc:pa/Secr3t@h",
+    ])
+    func ambiguousURIIsRefusedWithoutQuotingIt(_ text: String) {
+        do {
+            _ = try DataSourceName(text)
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.isConfiguration)
+            #expect(!error.description.contains("Secr3t") && !error.description.contains("cr3t"), "\(error)")
+            #expect(!error.description.contains("127.0.0.1"), "the DSN is not quoted: \(error)")
+        }
+    }
+
+    @Test func queryPasswordIsNeverQuotedInParseErrors() {
+        do {
+            _ = try DataSourceName("postgresql://acc@127.0.0.1/db?password=Secr3t&sslmode")
+            Issue.record("accepted a parameter without '='")
+        } catch {
+            #expect(!error.description.contains("Secr3t"), "\(error)")
+            #expect(error.isConfiguration)
+        }
+    }
+
+    @Test func redactsEveryPasswordForm() throws {
+        let none = Redactor(secrets: [])
+        let cases: [(String, String)] = [
+            ("x postgresql://acc@127.0.0.1/db?password=Secr3t&sslmode=disable", "x postgresql://xxxxx@127.0.0.1/db?password=xxxxx&sslmode=disable"),
+            ("x postgresql://acc:Se@cr3t@127.0.0.1/db y", "x postgresql://xxxxx@127.0.0.1/db y"),
+            ("x postgresql://acc:pa/Secr3t@127.0.0.1/db y", "x postgresql://xxxxx@127.0.0.1/db y"),
+            ("host=h password=Secr3t user=u", "host=h password=xxxxx user=u"),
+            ("host=h password = 'Se cr3t' user=u", "host=h password=xxxxx user=u"),
+            (#"host=h PASSWORD='it\'s Secr3t' user=u"#, "host=h PASSWORD=xxxxx user=u"),
+            ("x postgresql://h/db?password=Se@cr3t y", "x postgresql://h/db?password=xxxxx y"),
+            ("password authentication failed for user \"u\"", "password authentication failed for user \"u\""),
+        ]
+        for (input, expected) in cases {
+            #expect(none.redact(input) == expected, "\(input)")
+        }
+        // The password as written in the URI is a secret too, not only its decoded form.
+        let written = try DataSourceName("postgresql://acc:Se@cr%33t@127.0.0.1/db").redactor
+        #expect(written.redact("saw Se@cr%33t and Se@cr3t") == "saw xxxxx and xxxxx")
     }
 }

@@ -22,56 +22,103 @@ struct DataSourceName: Sendable, Equatable {
     var database: String { parameters["dbname"] ?? parameters["user"] ?? "" }
     var user: String { parameters["user"] ?? "" }
 
-    /// What must never be shown: the password as given and as written in the text (percent-encoded).
+    /// What must never be shown: the password as given, as written in the text and percent-encoded.
     var redactor: Redactor {
         var secrets: [String] = []
         if let password = parameters["password"], !password.isEmpty {
             secrets.append(password)
             secrets.append(PercentEncoding.encode(password))
         }
+        if let written = writtenPassword, !written.isEmpty { secrets.append(written) }
         return Redactor(secrets: secrets)
     }
+
+    /// The URI's password as written (percent-encoding as the user typed it).
+    private let writtenPassword: String?
 
     init(_ raw: String) throws(CollectorError) {
         self.raw = raw
         let text = PostgresText.trimmed(raw)
         if text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") {
-            parameters = try Self.parseURI(text)
+            let parts = try Self.splitURI(text)
+            parameters = try Self.parseURI(parts)
+            connectionString = Self.normalized(text, parts, parameters)
+            writtenPassword = parts.credentials.flatMap { info in info.firstIndex(of: ":").map { String(info[info.index(after: $0)...]) } }
         } else {
             parameters = try Self.parseKeywords(text)
+            connectionString = raw
+            writtenPassword = nil
         }
     }
 
+    /// What libpq is given: the text as written, except that credentials holding an `@` are
+    /// percent-encoded. libpq ends the credentials at the first `@` (fe-connect.c,
+    /// conninfo_uri_parse_options), so `user:Se@cr3t@host` would log in as `Se` to the host
+    /// `cr3t@host` (a name to resolve, then quoted in its error); the last `@` is the one meant.
+    let connectionString: String
+
+    /// A URI cut into its parts: `postgresql://[credentials@]hosts[/dbname][?query]`.
+    struct URIParts {
+        var scheme: Substring
+        var credentials: Substring? = nil
+        var hosts: Substring
+        var path: Substring? = nil
+        var query: Substring? = nil
+    }
+
+    /// The credentials end at the LAST `@` before the first `/`; an `@` that could end either
+    /// the credentials or something else is refused rather than guessed, since a wrong guess puts
+    /// part of the password into the `server` label and logs.
+    static func splitURI(_ text: String) throws(CollectorError) -> URIParts {
+        guard let scheme = text.firstRange(of: "://") else { throw invalid("not a URI") }
+        let after = text[scheme.upperBound...]
+        let region = after[..<(after.firstIndex(of: "/") ?? after.endIndex)]
+        var authorityEnd = region.endIndex
+        if let question = region.firstIndex(of: "?") {
+            // `?` ends the authority (RFC 3986, 3.2), but libpq reads a `?` before an `@` as part
+            // of the password: `u:pa?ss@host` cannot be told from a query.
+            if region[question...].contains("@") { throw ambiguous("an '@' after a '?' (write '?' in the password as %3F, '@' as %40)") }
+            authorityEnd = question
+        }
+        let authority = after[..<authorityEnd]
+        var parts = URIParts(scheme: text[..<scheme.upperBound], hosts: authority)
+        if let at = authority.lastIndex(of: "@") {
+            parts.credentials = authority[..<at]
+            parts.hosts = authority[authority.index(after: at)...]
+        }
+        var tail = after[authorityEnd...]
+        if tail.first == "/" {
+            let pathEnd = tail.firstIndex(of: "?") ?? tail.endIndex
+            let path = tail[tail.index(after: tail.startIndex)..<pathEnd]
+            // A `/` in the user or password makes the rest of the credentials read as host,
+            // port and database; an `@` in the database name looks the same.
+            if path.contains("@") { throw ambiguous("an '@' after the first '/' (write '/' in the user or password as %2F, '@' as %40)") }
+            parts.path = path
+            tail = tail[pathEnd...]
+        }
+        if tail.first == "?" { parts.query = tail.dropFirst() }
+        return parts
+    }
+
     /// `postgresql://[user[:password]@][host][:port][,...][/dbname][?param=value&...]`.
-    static func parseURI(_ text: String) throws(CollectorError) -> [String: String] {
-        var rest = Substring(text)
-        rest = rest.drop { $0 != "/" }.dropFirst(2)
+    static func parseURI(_ parts: URIParts) throws(CollectorError) -> [String: String] {
         var result: [String: String] = [:]
-        if let question = rest.firstIndex(of: "?") {
-            for pair in rest[rest.index(after: question)...].split(separator: "&") where !pair.isEmpty {
-                guard let equals = pair.firstIndex(of: "=") else { throw CollectorError("postgres DSN: URI parameter without '=' (\(Self.uriShape(text)))") }
-                result[try decode(pair[..<equals])] = try decode(pair[pair.index(after: equals)...])
-            }
-            rest = rest[..<question]
+        for pair in (parts.query ?? "").split(separator: "&") where !pair.isEmpty {
+            // Not quoted: the parameter may be the password.
+            guard let equals = pair.firstIndex(of: "=") else { throw invalid("URI parameter without '='") }
+            result[try decode(pair[..<equals])] = try decode(pair[pair.index(after: equals)...])
         }
-        if let slash = rest.firstIndex(of: "/") {
-            let name = try decode(rest[rest.index(after: slash)...])
+        if let path = parts.path {
+            let name = try decode(path)
             if !name.isEmpty, result["dbname"] == nil { result["dbname"] = name }
-            rest = rest[..<slash]
         }
-        if let at = rest.lastIndex(of: "@") {
-            let userInfo = rest[..<at]
-            if let colon = userInfo.firstIndex(of: ":") {
-                let user = try decode(userInfo[..<colon])
-                let password = try decode(userInfo[userInfo.index(after: colon)...])
-                if result["user"] == nil { result["user"] = user }
-                if result["password"] == nil { result["password"] = password }
-            } else if !userInfo.isEmpty {
-                let user = try decode(userInfo)
-                if result["user"] == nil { result["user"] = user }
-            }
-            rest = rest[rest.index(after: at)...]
+        if let userInfo = parts.credentials {
+            let colon = userInfo.firstIndex(of: ":")
+            let user = try decode(userInfo[..<(colon ?? userInfo.endIndex)])
+            if !user.isEmpty, result["user"] == nil { result["user"] = user }
+            if let colon, result["password"] == nil { result["password"] = try decode(userInfo[userInfo.index(after: colon)...]) }
         }
+        let rest = parts.hosts
         var hosts: [String] = [], ports: [String] = []
         for entry in rest.split(separator: ",", omittingEmptySubsequences: false) where !rest.isEmpty {
             var host = entry, port: Substring = ""
@@ -83,6 +130,8 @@ struct DataSourceName: Sendable, Equatable {
                 host = entry[..<colon]
                 port = entry[entry.index(after: colon)...]
             }
+            // Not quoted: a port that is no number is most likely a piece of a password.
+            guard port.allSatisfy(\.isASCII), port.allSatisfy(\.isNumber) else { throw invalid("URI port is not a number") }
             hosts.append(try decode(host))
             ports.append(String(port))
         }
@@ -91,6 +140,23 @@ struct DataSourceName: Sendable, Equatable {
             result["port"] = ports.map { $0.isEmpty ? "5432" : $0 }.joined(separator: ",")
         }
         return result
+    }
+
+    private static func normalized(_ text: String, _ parts: URIParts, _ parameters: [String: String]) -> String {
+        guard let credentials = parts.credentials, credentials.contains("@") else { return text }
+        let colon = credentials.firstIndex(of: ":")
+        // Decoded then encoded again, so what was percent-encoded already stays one character.
+        var userInfo = PercentEncoding.encode(PercentEncoding.decode(credentials[..<(colon ?? credentials.endIndex)]) ?? "")
+        if let colon { userInfo += ":" + PercentEncoding.encode(PercentEncoding.decode(credentials[credentials.index(after: colon)...]) ?? "") }
+        return String(parts.scheme) + userInfo + "@" + text[parts.hosts.startIndex...]
+    }
+
+    static func invalid(_ message: String) -> CollectorError {
+        CollectorError("postgres DSN: \(message)", configuration: true)
+    }
+
+    private static func ambiguous(_ reason: String) -> CollectorError {
+        invalid("ambiguous URI, \(reason); the DSN is not shown, it may hold a password")
     }
 
     /// `keyword = value` pairs separated by whitespace; values may be single-quoted with `\'` and `\\`.
@@ -105,7 +171,8 @@ struct DataSourceName: Sendable, Equatable {
             while let c = characters.first, c != "=", !c.isWhitespace { key.append(c); characters.removeFirst() }
             skipSpaces()
             guard characters.first == "=", !key.isEmpty else {
-                throw CollectorError("postgres DSN: expected keyword=value near \"\(key.prefix(20))\"")
+                // Not quoted: an unquoted password with a space in it would show here.
+                throw invalid("expected keyword=value")
             }
             characters.removeFirst()
             skipSpaces()
@@ -120,7 +187,7 @@ struct DataSourceName: Sendable, Equatable {
                     value.append(c)
                 }
                 // The value is not echoed: it may be the password.
-                guard closed else { throw CollectorError("postgres DSN: unterminated quoted value for \(key)") }
+                guard closed else { throw invalid("unterminated quoted value for \(key)") }
             } else {
                 while let c = characters.first, !c.isWhitespace {
                     characters.removeFirst()
@@ -134,16 +201,8 @@ struct DataSourceName: Sendable, Equatable {
     }
 
     private static func decode(_ text: Substring) throws(CollectorError) -> String {
-        guard let decoded = PercentEncoding.decode(text) else { throw CollectorError("postgres DSN: invalid percent-encoding") }
+        guard let decoded = PercentEncoding.decode(text) else { throw invalid("invalid percent-encoding") }
         return decoded
-    }
-
-    /// The URI with its user information removed, for error messages.
-    static func uriShape(_ text: String) -> String {
-        guard let scheme = text.firstRange(of: "://") else { return "postgresql://…" }
-        let after = text[scheme.upperBound...]
-        guard let at = after.firstIndex(of: "@") else { return text }
-        return String(text[..<scheme.upperBound]) + "xxxxx@" + after[after.index(after: at)...]
     }
 
     /// Reads `--postgres.dsn`, `--postgres.dsn-file` contents (one DSN a line; `#` comments) and
@@ -181,19 +240,31 @@ struct Redactor: Sendable, Equatable {
         for secret in secrets where !secret.isEmpty {
             result = PostgresText.replacingAll(result, secret, with: Self.mask)
         }
-        return Self.maskPasswordAssignments(Self.maskURIUserInfo(result))
+        // Assignments first: masking credentials up to a URI's last `@` could cut a query's
+        // `password=a@b` in half.
+        return Self.maskURIUserInfo(Self.maskPasswordAssignments(result))
     }
 
-    /// `password=...` / `password='...'` → `password=xxxxx`.
+    /// Every `password=…` (any letter case, spaces around `=`, single-quoted with `\'` escapes or
+    /// not, a URI query parameter ending at `&`) → `password=xxxxx`.
     static func maskPasswordAssignments(_ text: String) -> String {
         var output = ""
         var rest = Substring(text)
-        while let range = rest.firstRange(of: "password=") {
-            output += rest[..<range.upperBound] + mask
-            var tail = rest[range.upperBound...]
+        while let start = rest.indices.first(where: { rest[$0...].prefix(8).lowercased() == "password" }) {
+            let keyword = rest[start...].prefix(8)
+            var tail = rest[keyword.endIndex...].drop { $0 == " " || $0 == "\t" }
+            guard tail.first == "=" else {
+                output += rest[..<keyword.endIndex]
+                rest = rest[keyword.endIndex...]
+                continue
+            }
+            output += rest[..<keyword.endIndex] + "=" + mask
+            tail = tail.dropFirst().drop { $0 == " " || $0 == "\t" }
             if tail.first == "'" {
                 tail = tail.dropFirst()
-                if let close = tail.firstIndex(of: "'") { tail = tail[tail.index(after: close)...] } else { tail = "" }
+                while let c = tail.popFirst(), c != "'" {
+                    if c == "\\" { _ = tail.popFirst() }
+                }
             } else {
                 tail = tail.drop { !$0.isWhitespace && $0 != "&" && $0 != "\"" }
             }
@@ -202,16 +273,17 @@ struct Redactor: Sendable, Equatable {
         return output + rest
     }
 
-    /// `scheme://user:secret@host` → `scheme://user:xxxxx@host`.
+    /// `scheme://user:secret@host` → `scheme://xxxxx@host`: everything between `://` and the last
+    /// `@` of the word is credentials, even when an unencoded `/` or `@` in them hides the boundary.
     static func maskURIUserInfo(_ text: String) -> String {
         var output = ""
         var rest = Substring(text)
         while let scheme = rest.firstRange(of: "://") {
             output += rest[..<scheme.upperBound]
             rest = rest[scheme.upperBound...]
-            let authority = rest.prefix { !$0.isWhitespace && $0 != "/" && $0 != "\"" }
-            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
-                output += authority[..<colon] + ":" + mask
+            let word = rest.prefix { !$0.isWhitespace && $0 != "\"" && $0 != "'" }
+            if let at = word.lastIndex(of: "@") {
+                output += mask
                 rest = rest[at...]
             }
         }

@@ -60,9 +60,7 @@ struct LibPQ: @unchecked Sendable {
     let getvalue: @convention(c) (OpaquePointer?, Int32, Int32) -> CString
     let getisnull: @convention(c) (OpaquePointer?, Int32, Int32) -> Int32
     let clear: @convention(c) (OpaquePointer?) -> Void
-    let getCancel: @convention(c) (OpaquePointer?) -> OpaquePointer?
-    let cancel: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int32) -> Int32
-    let freeCancel: @convention(c) (OpaquePointer?) -> Void
+    let backendPID: @convention(c) (OpaquePointer?) -> Int32
 
     /// Loaded once, on first use (Swift runs a static initializer exactly once, thread-safely).
     private static let shared: Result<LibPQ, PostgresError> = {
@@ -103,9 +101,7 @@ struct LibPQ: @unchecked Sendable {
         getvalue = try l.function("PQgetvalue", as: type(of: getvalue))
         getisnull = try l.function("PQgetisnull", as: type(of: getisnull))
         clear = try l.function("PQclear", as: type(of: clear))
-        getCancel = try l.function("PQgetCancel", as: type(of: getCancel))
-        cancel = try l.function("PQcancel", as: type(of: cancel))
-        freeCancel = try l.function("PQfreeCancel", as: type(of: freeCancel))
+        backendPID = try l.function("PQbackendPID", as: type(of: backendPID))
     }
 }
 
@@ -134,6 +130,9 @@ final class PostgresConnection {
     private let api: LibPQ
     private var handle: OpaquePointer?
     private let redactor: Redactor
+    /// Where a statement abandoned at the deadline is cancelled from; nil: not cancelled (the
+    /// canceller's own sessions).
+    private let cancelRoute: PostgresCanceller.Route?
     /// `server_version_num`, e.g. 150018; 0 once closed.
     var serverVersion: Int { handle.map { Int(api.serverVersion($0)) } ?? 0 }
 
@@ -157,10 +156,11 @@ final class PostgresConnection {
     private var preparing: [Int: (sql: String, name: String)] = [:]
     private var nextName = 0
 
-    private init(api: LibPQ, handle: OpaquePointer, redactor: Redactor) {
+    private init(api: LibPQ, handle: OpaquePointer, redactor: Redactor, cancelRoute: PostgresCanceller.Route?) {
         self.api = api
         self.handle = handle
         self.redactor = redactor
+        self.cancelRoute = cancelRoute
         phase = .connecting(reading: false)
     }
 
@@ -168,19 +168,22 @@ final class PostgresConnection {
 
     /// Starts connecting with `parameters` (libpq keywords; a `dbname` holding a URI or key=value
     /// string is expanded, later keywords override it); `advance()` carries the handshake on.
-    static func start(parameters: [(String, String)], redactor: Redactor) throws(PostgresError) -> PostgresConnection {
+    static func start(parameters: [(String, String)], redactor: Redactor, cancellable: Bool = true) throws(PostgresError) -> PostgresConnection {
         let api = try LibPQ.load()
         let handle = withCStringArrays(parameters) { keywords, values in api.connectStartParams(keywords, values, 1) }
         guard let handle else { throw PostgresError(kind: .connect, message: "libpq could not allocate a connection") }
-        let connection = PostgresConnection(api: api, handle: handle, redactor: redactor)
+        let route = cancellable ? PostgresCanceller.Route(parameters: parameters, redactor: redactor) : nil
+        let connection = PostgresConnection(api: api, handle: handle, redactor: redactor, cancelRoute: route)
         if api.status(handle) == CONNECTION_BAD { throw connection.failure(.connect) }
         // "Consider a status of PGRES_POLLING_WRITING at the start" (libpq docs, PQconnectStartParams).
         return connection
     }
 
     /// Connects, waiting in poll(2) no later than `deadline`.
-    static func open(parameters: [(String, String)], deadline: MonotonicTime, redactor: Redactor) throws(PostgresError) -> PostgresConnection {
-        let connection = try start(parameters: parameters, redactor: redactor)
+    static func open(
+        parameters: [(String, String)], deadline: MonotonicTime, redactor: Redactor, cancellable: Bool = true
+    ) throws(PostgresError) -> PostgresConnection {
+        let connection = try start(parameters: parameters, redactor: redactor, cancellable: cancellable)
         try connection.complete(until: deadline)
         return connection
     }
@@ -331,14 +334,13 @@ final class PostgresConnection {
         api.finish(handle)
     }
 
-    /// The deadline passed: a running pipeline is cancelled on the server and the connection
-    /// dropped. PQcancel (libpq 15 has no non-blocking cancel) opens its own connection and waits
-    /// for the server, which may be stopped, so it runs on a detached thread.
+    /// The deadline passed: the connection is dropped and a running pipeline cancelled on the
+    /// server, later, by `PostgresCanceller` (which never waits for the server unboundedly).
     func abandon() {
         guard let handle else { return }
-        if phase == .pipeline, let cancel = api.getCancel(handle) {
-            let request = CancelRequest(api: api, cancel: cancel)
-            if !ThreadLauncher.start(name: "se-pg-cancel", { request.send() }) { request.free() }
+        if phase == .pipeline, let cancelRoute {
+            let pid = api.backendPID(handle)
+            if pid > 0 { PostgresCanceller.shared.cancel(backend: pid, route: cancelRoute) }
         }
         close()
     }
@@ -455,7 +457,12 @@ enum PostgresDriver {
         var active: [any PostgresTask] = []
         while true {
             while active.count < max(1, concurrency), let next = waiting.popFirst() {
-                if next.proceed() { active.append(next) }
+                // Past its deadline a task is not started: no connect only to give it up.
+                if MonotonicTime.now().seconds(until: next.deadline) <= 0 {
+                    next.expire()
+                } else if next.proceed() {
+                    active.append(next)
+                }
             }
             if active.isEmpty { return }
             let now = MonotonicTime.now()
@@ -488,26 +495,6 @@ enum PostgresDriver {
             }
         }
     }
-}
-
-/// A PGcancel handed to a helper thread.
-private final class CancelRequest: @unchecked Sendable {
-    // @unchecked: the PGcancel is used by exactly one thread after the hand-over.
-    private let api: LibPQ
-    private let cancel: OpaquePointer
-
-    init(api: LibPQ, cancel: OpaquePointer) {
-        self.api = api
-        self.cancel = cancel
-    }
-
-    func send() {
-        var buffer = [CChar](repeating: 0, count: 256)
-        _ = api.cancel(cancel, &buffer, Int32(buffer.count))
-        free()
-    }
-
-    func free() { api.freeCancel(cancel) }
 }
 
 /// Calls `body` with NUL-terminated keyword and value arrays, each ending in NULL as libpq wants.

@@ -50,14 +50,14 @@ public enum PostgresCollectors {
     static let group = "PostgreSQL"
 
     static let flags: [FlagSpec] = [
-        FlagSpec("postgres.dsn", kind: .list, help: "PostgreSQL server to monitor, as a libpq URI or key=value string. Prefer --postgres.dsn-file for passwords.", group: group, placeholder: "DSN"),
+        FlagSpec("postgres.dsn", kind: .list, help: "PostgreSQL server to monitor, as a libpq URI or key=value string. The command line is readable by every local user (/proc/PID/cmdline): give a password in --postgres.dsn-file or DATA_SOURCE_NAME instead.", group: group, placeholder: "DSN"),
         FlagSpec("postgres.dsn-file", kind: .list, help: "File with DSNs, one a line; keeps passwords off the command line.", group: group, placeholder: "PATH"),
         FlagSpec("postgres.statement-timeout", kind: .duration, default: "10s", help: "statement_timeout set on the exporter's sessions.", group: group),
         FlagSpec("postgres.connect-timeout", kind: .duration, default: "5s", help: "Longest wait for a connection (never past the scrape deadline).", group: group),
         FlagSpec("postgres.all-databases", kind: .bool, default: "true", help: "Table statistics from every database, not only the DSN's.", group: group),
         FlagSpec("postgres.databases-include", kind: .string, help: "Regular expression of databases whose tables are scraped (empty: all).", group: group, placeholder: "REGEX"),
         FlagSpec("postgres.databases-exclude", kind: .string, help: "Regular expression of databases whose tables are not scraped.", group: group, placeholder: "REGEX"),
-        FlagSpec("postgres.database-connections", kind: .int, default: "64", help: "Connections kept open per server to databases other than the DSN's (for table statistics); others connect per scrape.", group: group),
+        FlagSpec("postgres.database-connections", kind: .int, default: "3", help: "Sessions at most per server to databases other than the DSN's (table statistics), fewer when the server has few free slots; kept open when every database fits, else each connects for its turn.", group: group),
         FlagSpec("postgres.database-concurrency", kind: .int, default: "8", help: "Databases per server whose table statistics are fetched at the same time.", group: group),
         FlagSpec("collector.postgres.database-size-max-age", kind: .duration, default: "5m", help: "pg_database_size is measured again when WAL or row counts moved since the last measurement, and at least this often (0s: every scrape).", group: group),
         FlagSpec("collector.postgres.stat-statements", kind: .bool, default: "false", help: "Top statements from pg_stat_statements.", group: group),

@@ -6,8 +6,9 @@ struct PostgresSettings: Sendable {
     var statementTimeoutSeconds = 10.0
     var connectTimeoutSeconds = 5.0
     var allDatabases = true
-    /// Connections kept open to other databases than the DSN's, for table statistics.
-    var databaseConnections = 64
+    /// Sessions at most to other databases than the DSN's (table statistics), pooled or not;
+    /// fewer when the server's free slots are few (`SessionBudget`).
+    var databaseConnections = 3
     /// Databases whose tables are fetched at the same time (connects included).
     var databaseConcurrency = 8
     /// Longest reuse of a `pg_database_size` measurement while nothing changed (0: measure every scrape).
@@ -47,6 +48,10 @@ final class PostgresServer: Sendable {
         var mainDatabase = ""
         /// Connections to other databases, at most `databaseConnections`.
         var pool: [String: PostgresConnection] = [:]
+        /// Connection slots free for ordinary roles, measured by the last main pipeline.
+        var freeSlots: Int? = nil
+        /// Where the next scrape starts visiting other databases (the first one the last could not finish).
+        var databaseCursor = 0
         /// A second connection to the DSN's database for `database` (pg_database_size walks every
         /// file of every database, the slowest statement by far), run alongside the main pipeline.
         var sizes: PostgresConnection? = nil
@@ -74,7 +79,7 @@ final class PostgresServer: Sendable {
 
     /// What a statement of the main pipeline is for.
     private enum Purpose {
-        case setup, identity, group(QueryGroup), databases, tables(QueryGroup)
+        case setup, identity, slots, group(QueryGroup), databases, tables(QueryGroup)
     }
 
     init(dsn: DataSourceName) {
@@ -84,7 +89,10 @@ final class PostgresServer: Sendable {
     }
 
     /// Connections currently open (tests and the bench check it stays bounded).
-    var openConnections: Int { state.withLock { ($0.main == nil ? 0 : 1) + ($0.sizes == nil ? 0 : 1) + $0.pool.count } }
+    var openConnections: Int { state.withLock { Self.sessions($0) } }
+
+    /// Sessions held open between scrapes: `pg_exporter_sessions`.
+    private static func sessions(_ state: State) -> Int { (state.main == nil ? 0 : 1) + (state.sizes == nil ? 0 : 1) + state.pool.count }
 
     func close() {
         state.withLock { state in
@@ -133,6 +141,7 @@ final class PostgresServer: Sendable {
             report.up = false
             sizes?.expire()
             state.sizes = nil
+            report.sessions = Self.sessions(state)
             return report.families()
         }
         if let second, let sizes {
@@ -180,7 +189,7 @@ final class PostgresServer: Sendable {
         var ranSettings = false
         for item in outcome {
             switch item.purpose {
-            case .setup, .identity:
+            case .setup, .identity, .slots:
                 continue
             case .group(let group):
                 ranSettings = ranSettings || group.name == PostgresQueries.settings.name
@@ -209,6 +218,7 @@ final class PostgresServer: Sendable {
         scrapeDatabases(
             &state, databases: databases, listError: listError, mainTables: mainTables, deadline: deadline, settings: settings,
             logger: logger, report: &report)
+        report.sessions = Self.sessions(state)
         return report.families()
     }
 
@@ -242,6 +252,12 @@ final class PostgresServer: Sendable {
     /// not apply (the main pipeline then runs everything).
     private func startSizes(_ state: inout State, deadline: MonotonicTime, settings: PostgresSettings) -> SecondRun? {
         guard let plan = state.plan, let entry = plan.server.first(where: { $0.group.name == PostgresQueries.database.name }) else { return nil }
+        guard SessionBudget.allowsSecondSession(freeSlots: state.freeSlots) else {
+            // The server is near its limit: the main session measures the sizes itself.
+            state.sizes?.close()
+            state.sizes = nil
+            return nil
+        }
         let parameters = parameters(database: nil)
         let redactor = redactor
         let connectTimeout = settings.connectTimeoutSeconds
@@ -296,6 +312,9 @@ final class PostgresServer: Sendable {
             items.append(MainResult(purpose: .identity))
             statements.append(PostgresQueries.identity)
         }
+        items.append(MainResult(purpose: .slots))
+        statements.append(SessionBudget.freeSlotsSQL)
+        state.freeSlots = nil
         // The database list and the DSN database's tables first, the server groups after (`database`,
         // the slowest, last): the exporter maps each result while the server runs the next ones.
         if settings.allDatabases {
@@ -328,6 +347,7 @@ final class PostgresServer: Sendable {
                 switch items[index].purpose {
                 case .setup: break
                 case .identity: identity = rows
+                case .slots: state.freeSlots = rows.rows.first?.first.flatMap { $0.flatMap { Int($0) } }
                 case .databases: items[index].databases = rows.rows.compactMap { $0.first ?? nil }
                 case .group(let group) where group.name == PostgresQueries.settings.name:
                     // ~300 settings, the same rows nearly every time: their ~300 descriptors are
@@ -385,7 +405,7 @@ final class PostgresServer: Sendable {
     }
 
     private func parameters(database: String?) -> [(String, String)] {
-        var parameters = [("application_name", "stack_exporter"), ("dbname", dsn.raw)]
+        var parameters = [("application_name", "stack_exporter"), ("dbname", dsn.connectionString)]
         if let database { parameters.append(("dbname", database)) }
         return parameters
     }
@@ -417,34 +437,26 @@ final class PostgresServer: Sendable {
             }
         }
         byDatabase[state.mainDatabase] = mainFamilies
-        // Forget pooled connections to databases that went away or were filtered out.
         let others = listError == nil ? databases.filter { $0 != state.mainDatabase } : []
-        for name in state.pool.keys where !others.contains(name) {
+        let budget = SessionBudget.otherDatabases(limit: settings.databaseConnections, freeSlots: state.freeSlots, held: state.pool.count)
+        // When every other database fits the budget each keeps its session; otherwise none does
+        // (a pooled session waiting for its turn would count against it) and each connects for
+        // its turn, the scrape starting where the last one could not finish (round-robin).
+        let keep = others.count <= budget
+        for name in state.pool.keys where !keep || !others.contains(name) {
             state.pool.removeValue(forKey: name)?.close()
         }
-        // Databases that have a pooled connection keep it; new ones join while there is room.
-        var pooled = Set(state.pool.keys)
-        let setup = Self.setupStatement(settings)
-        let statements = plan.database.map(\.sql)
-        var tasks: [DatabaseTask] = []
-        for database in others {
-            var keep = pooled.contains(database)
-            if !keep, pooled.count < settings.databaseConnections {
-                pooled.insert(database)
-                keep = true
-            }
-            let parameters = parameters(database: database)
-            let redactor = redactor
-            let connectTimeout = settings.connectTimeoutSeconds
-            tasks.append(DatabaseTask(
-                database: database, connection: state.pool.removeValue(forKey: database), keep: keep, statements: statements,
-                groups: groups, server: server, setup: setup, deadline: deadline
-            ) { () throws(PostgresError) -> (PostgresConnection, MonotonicTime) in
-                let connection = try PostgresConnection.start(parameters: parameters, redactor: redactor)
-                return (connection, min(deadline, MonotonicTime.now().adding(seconds: connectTimeout)))
-            })
+        if budget == 0, !others.isEmpty {
+            for group in groups { failures[group.name] = "\(others.count) other databases skipped: the server is near max_connections" }
         }
-        PostgresDriver.run(tasks, concurrency: settings.databaseConcurrency)
+        let visiting = budget == 0 ? [] : Self.rotated(others, from: state.databaseCursor)
+        let tasks = visiting.map { database in
+            tableTask(database, connection: state.pool.removeValue(forKey: database), keep: keep, plan: plan, deadline: deadline, settings: settings)
+        }
+        PostgresDriver.run(tasks, concurrency: min(settings.databaseConcurrency, budget))
+        if let unfinished = tasks.first(where: { !$0.errors.isEmpty }), let index = others.firstIndex(of: unfinished.database) {
+            state.databaseCursor = index
+        }
         for task in tasks {
             if task.keep, let connection = task.connection, connection.isUsable {
                 state.pool[task.database] = connection
@@ -464,6 +476,29 @@ final class PostgresServer: Sendable {
             report.record(group.name, success: failures[group.name] == nil, duration: durations[group.name] ?? 0)
             note(&state, group: group.name, error: failures[group.name], logger: logger)
         }
+    }
+
+    /// The table groups of one other database, on its pooled connection or a new one.
+    private func tableTask(
+        _ database: String, connection: PostgresConnection?, keep: Bool, plan: ScrapePlan, deadline: MonotonicTime, settings: PostgresSettings
+    ) -> DatabaseTask {
+        let parameters = parameters(database: database)
+        let redactor = redactor
+        let connectTimeout = settings.connectTimeoutSeconds
+        return DatabaseTask(
+            database: database, connection: connection, keep: keep, statements: plan.database.map(\.sql),
+            groups: plan.database.map(\.group), server: server, setup: Self.setupStatement(settings), deadline: deadline
+        ) { () throws(PostgresError) -> (PostgresConnection, MonotonicTime) in
+            let connection = try PostgresConnection.start(parameters: parameters, redactor: redactor)
+            return (connection, min(deadline, MonotonicTime.now().adding(seconds: connectTimeout)))
+        }
+    }
+
+    /// `names` starting at `start` (modulo their count), then wrapping around.
+    static func rotated(_ names: [String], from start: Int) -> [String] {
+        guard !names.isEmpty else { return [] }
+        let first = start % names.count
+        return Array(names[first...] + names[..<first])
     }
 
     /// Logs a group's failure when it starts or changes, and its recovery, not every scrape.
@@ -561,6 +596,12 @@ private final class DatabaseTask: PostgresTask {
                         }
                     }
                     step = .done
+                    // A session not kept is closed now, not after every database: it would still
+                    // hold its slot while the next ones connect.
+                    if !keep {
+                        connection.close()
+                        self.connection = nil
+                    }
                     return false
                 case .done:
                     return false
@@ -606,6 +647,8 @@ private final class DatabaseTask: PostgresTask {
 struct ScrapeReport {
     let server: String
     var up = false
+    /// Sessions the exporter holds to the server (`pg_exporter_sessions`).
+    var sessions: Int? = nil
     private var collected: [MetricFamily] = []
     private var groups: [(name: String, success: Bool, duration: Double)] = []
 
@@ -654,6 +697,11 @@ struct ScrapeReport {
         var lastError = MetricFamily(PostgresMetrics.lastScrapeError)
         lastError.add([server], up && groups.allSatisfy(\.success) ? 0 : 1)
         out += [success, duration, lastError]
+        if let sessions {
+            var held = MetricFamily(PostgresMetrics.sessions)
+            held.add([server], Double(sessions))
+            out.append(held)
+        }
         return out
     }
 }
@@ -672,6 +720,9 @@ enum PostgresMetrics {
         name: "pg_database_size_age_seconds", type: .gauge,
         help: "stack_exporter: seconds since pg_database_size_bytes was measured; it is measured again when WAL or row counts moved.",
         unit: "seconds", labels: ["server"])
+    static let sessions = FamilyDescriptor(
+        name: "pg_exporter_sessions", type: .gauge,
+        help: "stack_exporter: sessions the exporter holds open to this server between scrapes.", labels: ["server"])
     static let lastScrapeError = FamilyDescriptor(
         name: "pg_exporter_last_scrape_error", type: .gauge, help: "Whether the last scrape of this server had an error (1) or not (0).", labels: ["server"])
 }
