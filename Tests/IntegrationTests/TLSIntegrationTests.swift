@@ -278,7 +278,7 @@ import Testing
         let (hung, hungTarget) = try Self.hungListener()
         defer { hung.close() }
         // /probe is allowed for the hosts of --tls.endpoint (127.0.0.1).
-        let exporter = try ExporterProcess(["--collector.disable-defaults", "--tls.endpoint=\(hungTarget)"])
+        let exporter = try ExporterProcess(["--collector.disable-defaults", "--collector.tls", "--tls.endpoint=\(hungTarget)"])
         let started = Date()
         let response = try exporter.get("/probe?target=\(hungTarget)", headers: ["X-Prometheus-Scrape-Timeout-Seconds": "2"])
         let elapsed = Date().timeIntervalSince(started)
