@@ -32,7 +32,61 @@ public struct FlagSpec: Sendable {
     }
 }
 
-/// Parsed flag values with their defaults; read by name.
+/// A flag declared once, as a typed constant next to the collector that reads it
+/// (`static let timeout = Flag.duration("tls.timeout", …)`). Values are read with
+/// `flags[TLSCollectors.timeout]`, so a flag that was never declared cannot be read: a typo does
+/// not compile, where a name looked up as a string would silently yield "", 0 or false.
+public struct Flag<Value: Sendable>: Sendable {
+    public let spec: FlagSpec
+    fileprivate let value: @Sendable (ParsedFlags) -> Value
+
+    public var name: String { spec.name }
+}
+
+extension Flag where Value == String {
+    public static func string(
+        _ name: String, default value: String = "", help: String, group: String, placeholder: String = "", choices: [String] = []
+    ) -> Flag {
+        let spec = FlagSpec(name, kind: .string, default: value, help: help, group: group, placeholder: placeholder, choices: choices)
+        return Flag(spec: spec) { $0.lastValue(spec) }
+    }
+}
+
+extension Flag where Value == Bool {
+    public static func bool(_ name: String, default value: Bool = false, help: String, group: String) -> Flag {
+        let spec = FlagSpec(name, kind: .bool, default: value ? "true" : "false", help: help, group: group)
+        return Flag(spec: spec) { $0.lastValue(spec) == "true" }
+    }
+}
+
+extension Flag where Value == Int {
+    /// Validated as an integer by the parser, so the fallback 0 is never reached from input.
+    public static func int(_ name: String, default value: Int, help: String, group: String, placeholder: String = "<n>") -> Flag {
+        let spec = FlagSpec(name, kind: .int, default: String(value), help: help, group: group, placeholder: placeholder)
+        return Flag(spec: spec) { Int($0.lastValue(spec)) ?? value }
+    }
+}
+
+extension Flag where Value == Double {
+    /// A duration in seconds (`10s`, `500ms`, `1m30s`), validated by the parser.
+    public static func duration(_ name: String, default value: String, help: String, group: String, placeholder: String = "") -> Flag {
+        let spec = FlagSpec(name, kind: .duration, default: value, help: help, group: group, placeholder: placeholder)
+        return Flag(spec: spec) { DurationText.seconds($0.lastValue(spec)) ?? DurationText.seconds(value) ?? 0 }
+    }
+}
+
+extension Flag where Value == [String] {
+    /// Repeatable: every value given, else the default split on commas.
+    public static func list(_ name: String, default value: String = "", help: String, group: String, placeholder: String = "") -> Flag {
+        let spec = FlagSpec(name, kind: .list, default: value, help: help, group: group, placeholder: placeholder)
+        return Flag(spec: spec) { flags in
+            if let given = flags.values[spec.name] { return given }
+            return value.isEmpty ? [] : value.split(separator: ",").map(String.init)
+        }
+    }
+}
+
+/// Parsed flag values with their defaults, read through the typed `Flag` constants.
 public struct ParsedFlags: Sendable {
     let specs: [String: FlagSpec]
     var values: [String: [String]]
@@ -42,24 +96,18 @@ public struct ParsedFlags: Sendable {
         self.values = values
     }
 
-    public func wasSet(_ name: String) -> Bool { values[name] != nil }
+    public subscript<Value>(_ flag: Flag<Value>) -> Value { flag.value(self) }
 
-    public func string(_ name: String) -> String {
-        values[name]?.last ?? specs[name]?.defaultValue ?? ""
+    /// Whether the command line gave the flag (a default does not count).
+    public func wasSet<Value>(_ flag: Flag<Value>) -> Bool { values[flag.name] != nil }
+
+    /// `--[no-]collector.<name>`: generated from the modules, so looked up by the module's name;
+    /// nil when not given.
+    func collectorToggle(_ module: String) -> Bool? {
+        values["collector." + module]?.last.map { $0 == "true" }
     }
 
-    /// Every value given, or the default split on commas when none was given.
-    public func list(_ name: String) -> [String] {
-        if let given = values[name] { return given }
-        let fallback = specs[name]?.defaultValue ?? ""
-        return fallback.isEmpty ? [] : fallback.split(separator: ",").map(String.init)
-    }
-
-    public func bool(_ name: String) -> Bool { string(name) == "true" }
-
-    public func int(_ name: String) -> Int { Int(string(name)) ?? 0 }
-
-    public func seconds(_ name: String) -> Double { DurationText.seconds(string(name)) ?? 0 }
+    fileprivate func lastValue(_ spec: FlagSpec) -> String { values[spec.name]?.last ?? spec.defaultValue }
 }
 
 /// Parses Go `time.ParseDuration` style text into seconds.

@@ -2,23 +2,21 @@ import Synchronization
 
 /// The containers collector and its flags.
 public enum ContainerCollectors {
-    static let flags: [FlagSpec] = [
-        FlagSpec(
-            "docker.host", kind: .string, default: DockerHost.defaultValue,
-            help: "Docker Engine API socket (unix:///path). When not given, DOCKER_HOST is honoured.", group: "Containers",
-            placeholder: "URL"),
-        FlagSpec(
-            "collector.containers.labels", kind: .list,
-            help: "Docker label to export as container_label_<sanitized name> (repeatable; no label is exported by default).",
-            group: "Containers", placeholder: "LABEL"),
-        FlagSpec(
-            "collector.containers.concurrency", kind: .int, default: "8",
-            help: "Most Docker API requests (stats, inspect) in flight at once.", group: "Containers", placeholder: "N"),
-        FlagSpec(
-            "collector.containers.cgroups", kind: .bool, default: "true",
-            help: "Read running containers' usage from the cgroup filesystem under --path.sysfs and --path.procfs; the API's stats endpoint is the fallback.",
-            group: "Containers"),
-    ] + HostPaths.flags
+    static let dockerHost = Flag.string(
+        "docker.host", default: DockerHost.defaultValue,
+        help: "Docker Engine API socket (unix:///path). When not given, DOCKER_HOST is honoured.", group: "Containers", placeholder: "URL")
+    static let labels = Flag.list(
+        "collector.containers.labels",
+        help: "Docker label to export as container_label_<sanitized name> (repeatable; no label is exported by default).",
+        group: "Containers", placeholder: "LABEL")
+    static let concurrency = Flag.int(
+        "collector.containers.concurrency", default: 8, help: "Most Docker API requests (stats, inspect) in flight at once.",
+        group: "Containers", placeholder: "N")
+    static let cgroups = Flag.bool(
+        "collector.containers.cgroups", default: true,
+        help: "Read running containers' usage from the cgroup filesystem under --path.sysfs and --path.procfs; the API's stats endpoint is the fallback.",
+        group: "Containers")
+    static let flags: [FlagSpec] = [dockerHost.spec, labels.spec, concurrency.spec, cgroups.spec] + HostPaths.flags
 
     public static let modules: [CollectorModule] = [
         CollectorModule(
@@ -27,17 +25,17 @@ public enum ContainerCollectors {
             flags: flags
         ) { settings in
             let path = try DockerHost.socketPath(
-                flag: settings.flags.string("docker.host"), flagWasSet: settings.flags.wasSet("docker.host"),
+                flag: settings.flags[dockerHost], flagWasSet: settings.flags.wasSet(dockerHost),
                 environment: settings.environment)
             // On by default: a host without Docker or Podman at the default socket simply has no
             // containers; a socket the operator named (flag or DOCKER_HOST) must be there.
-            let named = settings.flags.wasSet("docker.host") || !(settings.environment["DOCKER_HOST"] ?? "").isEmpty
+            let named = settings.flags.wasSet(dockerHost) || !(settings.environment["DOCKER_HOST"] ?? "").isEmpty
             return ContainerCollector(
                 client: DockerClient(socketPath: path), socketOptional: !named,
-                labels: ContainerLabelMapping.make(settings.flags.list("collector.containers.labels")),
-                concurrency: min(64, max(1, settings.flags.int("collector.containers.concurrency"))),
+                labels: ContainerLabelMapping.make(settings.flags[labels]),
+                concurrency: min(64, max(1, settings.flags[concurrency])),
                 logger: settings.logger,
-                cgroups: settings.flags.bool("collector.containers.cgroups") ? CgroupReader(paths: HostPaths(flags: settings.flags)) : nil)
+                cgroups: settings.flags[cgroups] ? CgroupReader(paths: HostPaths(flags: settings.flags)) : nil)
         },
     ]
 }

@@ -35,12 +35,13 @@ enum DiskStatsMetrics {
     // node_exporter v1.12.1 default: partitions, RAM disks, zram and loop devices.
     static let defaultDeviceExclude = "^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$"
 
-    static let flags: [FlagSpec] = [
-        FlagSpec("collector.diskstats.device-exclude", kind: .string, default: defaultDeviceExclude,
-                 help: "Regexp of diskstats devices to exclude.", group: "Host", placeholder: "<regex>"),
-        FlagSpec("path.udev.data", kind: .string, default: "/run/udev/data",
-                 help: "udev data path (disk model, serial, WWN for node_disk_info).", group: "Host", placeholder: "<path>"),
-    ]
+    static let deviceExclude = Flag.string(
+        "collector.diskstats.device-exclude", default: defaultDeviceExclude, help: "Regexp of diskstats devices to exclude.",
+        group: "Host", placeholder: "<regex>")
+    static let udevData = Flag.string(
+        "path.udev.data", default: "/run/udev/data", help: "udev data path (disk model, serial, WWN for node_disk_info).",
+        group: "Host", placeholder: "<path>")
+    static let flags: [FlagSpec] = [deviceExclude.spec, udevData.spec]
 }
 
 /// udev's database entry for a block device (`/run/udev/data/b<major>:<minor>`): `E:KEY=value` lines.

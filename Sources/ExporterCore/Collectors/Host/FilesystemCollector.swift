@@ -21,14 +21,16 @@ enum FilesystemMetrics {
         "ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "tmpfs", "ramfs", "devtmpfs",
     ]
 
-    static let flags: [FlagSpec] = [
-        FlagSpec("collector.filesystem.mount-points-exclude", kind: .string, default: defaultMountPointsExclude,
-                 help: "Regexp of mount points to exclude for filesystem collector.", group: "Host", placeholder: "<regex>"),
-        FlagSpec("collector.filesystem.fs-types-exclude", kind: .string, default: defaultFSTypesExclude,
-                 help: "Regexp of filesystem types to exclude for filesystem collector.", group: "Host", placeholder: "<regex>"),
-        FlagSpec("collector.filesystem.mount-timeout", kind: .duration, default: "5s",
-                 help: "How long to wait for a mount to respond before marking it as stale.", group: "Host", placeholder: "<duration>"),
-    ]
+    static let mountPointsExclude = Flag.string(
+        "collector.filesystem.mount-points-exclude", default: defaultMountPointsExclude,
+        help: "Regexp of mount points to exclude for filesystem collector.", group: "Host", placeholder: "<regex>")
+    static let fsTypesExclude = Flag.string(
+        "collector.filesystem.fs-types-exclude", default: defaultFSTypesExclude,
+        help: "Regexp of filesystem types to exclude for filesystem collector.", group: "Host", placeholder: "<regex>")
+    static let mountTimeout = Flag.duration(
+        "collector.filesystem.mount-timeout", default: "5s", help: "How long to wait for a mount to respond before marking it as stale.",
+        group: "Host", placeholder: "<duration>")
+    static let flags: [FlagSpec] = [mountPointsExclude.spec, fsTypesExclude.spec, mountTimeout.spec]
 }
 
 /// One mount after exclusion: the labels it gets and the path statfs is called on.

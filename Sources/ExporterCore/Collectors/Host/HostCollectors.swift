@@ -9,19 +9,17 @@ public enum HostCollectors {
         },
         module("diskstats", "disk I/O from /proc/diskstats.", flags: DiskStatsMetrics.flags) { paths, flags, _ in
             DiskStatsCollector(
-                proc: paths.proc, udevData: flags.string("path.udev.data"),
-                deviceExclude: try NamePattern(flags.string("collector.diskstats.device-exclude"), flag: "collector.diskstats.device-exclude"))
+                proc: paths.proc, udevData: flags[DiskStatsMetrics.udevData],
+                deviceExclude: try NamePattern(DiskStatsMetrics.deviceExclude, in: flags))
         },
         module("entropy", "available entropy from /proc/sys/kernel/random.") { paths, _, _ in EntropyCollector(proc: paths.proc) },
         module("filefd", "file handles from /proc/sys/fs/file-nr.") { paths, _, _ in FileFDCollector(proc: paths.proc) },
         module("filesystem", "file system sizes from the mount table and statfs.", flags: FilesystemMetrics.flags) { paths, flags, _ in
             FilesystemCollector(
                 proc: paths.proc, rootfs: paths.rootfs,
-                mountPointsExclude: try NamePattern(
-                    flags.string("collector.filesystem.mount-points-exclude"), flag: "collector.filesystem.mount-points-exclude"),
-                fsTypesExclude: try NamePattern(
-                    flags.string("collector.filesystem.fs-types-exclude"), flag: "collector.filesystem.fs-types-exclude"),
-                mountTimeout: max(0.001, flags.seconds("collector.filesystem.mount-timeout")),
+                mountPointsExclude: try NamePattern(FilesystemMetrics.mountPointsExclude, in: flags),
+                fsTypesExclude: try NamePattern(FilesystemMetrics.fsTypesExclude, in: flags),
+                mountTimeout: max(0.001, flags[FilesystemMetrics.mountTimeout]),
                 prober: StatFSProber())
         },
         module("loadavg", "load averages from /proc/loadavg.") { paths, _, _ in LoadAverageCollector(proc: paths.proc) },
@@ -31,16 +29,16 @@ public enum HostCollectors {
         module("netclass", "network interface attributes from /sys/class/net.", flags: NetClassMetrics.flags) { paths, flags, _ in
             NetClassCollector(
                 sys: paths.sys,
-                ignoredDevices: try NamePattern(flags.string("collector.netclass.ignored-devices"), flag: "collector.netclass.ignored-devices"))
+                ignoredDevices: try NamePattern(NetClassMetrics.ignoredDevices, in: flags))
         },
         module("netdev", "network interface traffic from /proc/net/dev.", flags: NetDevMetrics.flags) { paths, flags, _ in
             NetDevCollector(
                 proc: paths.proc, sys: paths.sys,
-                deviceExclude: try NamePattern(flags.string("collector.netdev.device-exclude"), flag: "collector.netdev.device-exclude"))
+                deviceExclude: try NamePattern(NetDevMetrics.deviceExclude, in: flags))
         },
         module("netstat", "network statistics from /proc/net/netstat, snmp and snmp6.", flags: NetStatMetrics.flags) { paths, flags, _ in
             NetStatCollector(
-                proc: paths.proc, fields: try NamePattern(flags.string("collector.netstat.fields"), flag: "collector.netstat.fields"))
+                proc: paths.proc, fields: try NamePattern(NetStatMetrics.fields, in: flags))
         },
         module("os", "OS release from /etc/os-release.") { paths, _, _ in OSCollector(rootfs: ProcFS(root: paths.rootfs)) },
         module("pressure", "pressure stall information from /proc/pressure.") { paths, _, _ in PressureCollector(proc: paths.proc) },
@@ -52,7 +50,7 @@ public enum HostCollectors {
         module("uname", "uname(2) as node_uname_info.") { _, _, _ in UnameCollector() },
         module("vmstat", "virtual memory statistics from /proc/vmstat.", flags: VMStatMetrics.flags) { paths, flags, _ in
             VMStatCollector(
-                proc: paths.proc, fields: try NamePattern(flags.string("collector.vmstat.fields"), flag: "collector.vmstat.fields"))
+                proc: paths.proc, fields: try NamePattern(VMStatMetrics.fields, in: flags))
         },
     ]
 

@@ -11,14 +11,13 @@ public struct HostPaths: Sendable {
         self.rootfs = rootfs
     }
 
-    public static let flags: [FlagSpec] = [
-        FlagSpec("path.procfs", kind: .string, default: "/proc", help: "procfs mountpoint.", group: "Host", placeholder: "<path>"),
-        FlagSpec("path.sysfs", kind: .string, default: "/sys", help: "sysfs mountpoint.", group: "Host", placeholder: "<path>"),
-        FlagSpec("path.rootfs", kind: .string, default: "/", help: "rootfs mountpoint.", group: "Host", placeholder: "<path>"),
-    ]
+    static let procfsFlag = Flag.string("path.procfs", default: "/proc", help: "procfs mountpoint.", group: "Host", placeholder: "<path>")
+    static let sysfsFlag = Flag.string("path.sysfs", default: "/sys", help: "sysfs mountpoint.", group: "Host", placeholder: "<path>")
+    static let rootfsFlag = Flag.string("path.rootfs", default: "/", help: "rootfs mountpoint.", group: "Host", placeholder: "<path>")
+    public static let flags: [FlagSpec] = [procfsFlag.spec, sysfsFlag.spec, rootfsFlag.spec]
 
     public init(flags: ParsedFlags) {
-        self.init(procfs: flags.string("path.procfs"), sysfs: flags.string("path.sysfs"), rootfs: flags.string("path.rootfs"))
+        self.init(procfs: flags[Self.procfsFlag], sysfs: flags[Self.sysfsFlag], rootfs: flags[Self.rootfsFlag])
     }
 
     public var proc: ProcFS { ProcFS(root: procfs) }

@@ -27,6 +27,11 @@ final class NamePattern: Sendable {
         }
     }
 
+    /// The pattern a declared flag holds, named after it in the error.
+    convenience init(_ flag: Flag<String>, in flags: ParsedFlags) throws(CollectorError) {
+        try self.init(flags[flag], flag: flag.name)
+    }
+
     /// An empty pattern matches nothing (an unset exclude flag excludes nothing).
     func matches(_ text: String) -> Bool {
         if let known = memo.withLock({ $0[text] }) { return known }

@@ -34,10 +34,10 @@ enum NetClassMetrics {
         FamilyDescriptor(name: "node_network_" + name, type: .counter, help: help, labels: ["device"])
     }
 
-    static let flags: [FlagSpec] = [
-        FlagSpec("collector.netclass.ignored-devices", kind: .string, default: "^$",
-                 help: "Regexp of net devices to ignore for netclass collector.", group: "Host", placeholder: "<regex>"),
-    ]
+    static let ignoredDevices = Flag.string(
+        "collector.netclass.ignored-devices", default: "^$", help: "Regexp of net devices to ignore for netclass collector.",
+        group: "Host", placeholder: "<regex>")
+    static let flags: [FlagSpec] = [ignoredDevices.spec]
 }
 
 /// A sysfs number from the attribute's bytes as read: decimal (signed) or `0x` hexadecimal

@@ -9,10 +9,9 @@ enum NetDevMetrics {
             help: "Network device statistic \(direction)_\(field).", labels: ["device"])
     }
 
-    static let flags: [FlagSpec] = [
-        FlagSpec("collector.netdev.device-exclude", kind: .string, default: "",
-                 help: "Regexp of net devices to exclude.", group: "Host", placeholder: "<regex>"),
-    ]
+    static let deviceExclude = Flag.string(
+        "collector.netdev.device-exclude", help: "Regexp of net devices to exclude.", group: "Host", placeholder: "<regex>")
+    static let flags: [FlagSpec] = [deviceExclude.spec]
 }
 
 /// `node_network_{receive,transmit}_*_total` from /proc/net/dev; `receive_nohandler` (which

@@ -2,10 +2,10 @@ enum NetStatMetrics {
     // node_exporter v1.12.1 default (collector/netstat_linux.go), plus Tcp_MaxConn, which Node
     // Exporter Full graphs.
     static let defaultFields = "^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts|TCPOFOQueue|TCPRcvQDrop)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab|MaxConn)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$"
-    static let flags: [FlagSpec] = [
-        FlagSpec("collector.netstat.fields", kind: .string, default: defaultFields,
-                 help: "Regexp of fields to return for netstat collector.", group: "Host", placeholder: "<regex>"),
-    ]
+    static let fields = Flag.string(
+        "collector.netstat.fields", default: defaultFields, help: "Regexp of fields to return for netstat collector.",
+        group: "Host", placeholder: "<regex>")
+    static let flags: [FlagSpec] = [fields.spec]
 }
 
 /// `node_netstat_<Proto>_<Field>` (untyped, as node_exporter) from /proc/net/netstat, /proc/net/snmp

@@ -1,10 +1,10 @@
 enum VMStatMetrics {
     // node_exporter v1.12.1 default (collector/vmstat_linux.go).
     static let defaultFields = "^(oom_kill|pgpg|pswp|pg.*fault).*"
-    static let flags: [FlagSpec] = [
-        FlagSpec("collector.vmstat.fields", kind: .string, default: defaultFields,
-                 help: "Regexp of fields to return for vmstat collector.", group: "Host", placeholder: "<regex>"),
-    ]
+    static let fields = Flag.string(
+        "collector.vmstat.fields", default: defaultFields, help: "Regexp of fields to return for vmstat collector.",
+        group: "Host", placeholder: "<regex>")
+    static let flags: [FlagSpec] = [fields.spec]
 }
 
 /// `node_vmstat_<field>` for the /proc/vmstat fields selected by `--collector.vmstat.fields`;

@@ -53,16 +53,24 @@ struct TLSCollector: Collector {
 public enum TLSCollectors {
     static let group = "TLS"
 
+    static let file = Flag.list("tls.file", help: "Certificate file or glob pattern (PEM bundle or DER); repeatable.", group: group, placeholder: "<pattern>")
+    static let dir = Flag.list("tls.dir", help: "Directory searched recursively for *.pem, *.crt, *.cer, *.der; repeatable.", group: group, placeholder: "<dir>")
+    static let maxFileSize = Flag.int(
+        "tls.max-file-size", default: 1_048_576, help: "Files larger than this many bytes are reported (too_large), not read.",
+        group: group, placeholder: "<bytes>")
+    static let exposeRelativeMetrics = Flag.bool(
+        "tls.expose-relative-metrics", help: "Also export x509_cert_expires_in_seconds and x509_cert_valid_since_seconds.", group: group)
+    static let endpoint = Flag.list(
+        "tls.endpoint", help: "Endpoint to probe: host:port[,sni=name][,starttls=postgres]; repeatable.", group: group, placeholder: "<target>")
+    static let caFile = Flag.string(
+        "tls.ca-file", help: "PEM bundle of trusted CAs for verification (default: the system store).", group: group, placeholder: "<file>")
+    static let timeout = Flag.duration(
+        "tls.timeout", default: "5s", help: "Longest one endpoint probe may take (the scrape deadline also bounds it).", group: group)
+    static let probeAllow = Flag.list(
+        "tls.probe-allow", help: "Hosts /probe may connect to (`*` wildcards; `*` alone: any). Default: only the hosts of --tls.endpoint.",
+        group: group, placeholder: "<pattern>")
     public static let flags: [FlagSpec] = [
-        FlagSpec("tls.file", kind: .list, help: "Certificate file or glob pattern (PEM bundle or DER); repeatable.", group: group, placeholder: "<pattern>"),
-        FlagSpec("tls.dir", kind: .list, help: "Directory searched recursively for *.pem, *.crt, *.cer, *.der; repeatable.", group: group, placeholder: "<dir>"),
-        FlagSpec("tls.max-file-size", kind: .int, default: "1048576", help: "Files larger than this many bytes are reported (too_large), not read.", group: group, placeholder: "<bytes>"),
-        FlagSpec("tls.expose-relative-metrics", kind: .bool, help: "Also export x509_cert_expires_in_seconds and x509_cert_valid_since_seconds.", group: group),
-        FlagSpec("tls.endpoint", kind: .list, help: "Endpoint to probe: host:port[,sni=name][,starttls=postgres]; repeatable.", group: group, placeholder: "<target>"),
-        FlagSpec("tls.ca-file", kind: .string, help: "PEM bundle of trusted CAs for verification (default: the system store).", group: group, placeholder: "<file>"),
-        FlagSpec("tls.timeout", kind: .duration, default: "5s", help: "Longest one endpoint probe may take (the scrape deadline also bounds it).", group: group),
-        FlagSpec("tls.probe-allow", kind: .list,
-                 help: "Hosts /probe may connect to (`*` wildcards; `*` alone: any). Default: only the hosts of --tls.endpoint.", group: group, placeholder: "<pattern>"),
+        file.spec, dir.spec, maxFileSize.spec, exposeRelativeMetrics.spec, endpoint.spec, caFile.spec, timeout.spec, probeAllow.spec,
     ]
 
     public static let modules: [CollectorModule] = [
@@ -74,7 +82,7 @@ public enum TLSCollectors {
 
     static func endpoints(_ flags: ParsedFlags) throws -> [TLSTarget] {
         var targets: [TLSTarget] = []
-        for text in flags.list("tls.endpoint") {
+        for text in flags[endpoint] {
             do {
                 targets.append(try TLSTarget.parse(text))
             } catch {
@@ -87,21 +95,21 @@ public enum TLSCollectors {
     static func make(_ settings: CollectorSettings) throws -> TLSCollector {
         let flags = settings.flags
         let targets = try endpoints(flags)
-        let maxSize = flags.int("tls.max-file-size")
+        let maxSize = flags[maxFileSize]
         guard maxSize > 0 else { throw CollectorError("--tls.max-file-size must be above zero") }
-        let sources = CertificateSources(patterns: flags.list("tls.file"), directories: flags.list("tls.dir"), maxFileSize: maxSize)
+        let sources = CertificateSources(patterns: flags[file], directories: flags[dir], maxFileSize: maxSize)
         let prober = targets.isEmpty ? nil : try makeProber(flags)
         return TLSCollector(
-            sources: sources, relativeMetrics: flags.bool("tls.expose-relative-metrics"), endpoints: targets,
+            sources: sources, relativeMetrics: flags[exposeRelativeMetrics], endpoints: targets,
             prober: prober, logger: settings.logger)
     }
 
     static func makeProber(_ flags: ParsedFlags) throws -> TLSProber {
-        let timeout = flags.seconds("tls.timeout")
-        guard timeout > 0 else { throw CollectorError("--tls.timeout must be above zero") }
-        let caFile = flags.string("tls.ca-file")
+        let seconds = flags[timeout]
+        guard seconds > 0 else { throw CollectorError("--tls.timeout must be above zero") }
+        let trusted = flags[caFile]
         do {
-            return try TLSProber(caFile: caFile.isEmpty ? nil : caFile, timeout: timeout)
+            return try TLSProber(caFile: trusted.isEmpty ? nil : trusted, timeout: seconds)
         } catch {
             throw CollectorError("TLS client setup failed: \(error.description)")
         }
@@ -110,8 +118,8 @@ public enum TLSCollectors {
     /// The `/probe` service for ExporterMain; it exists whether or not the collector runs.
     public static func probeService(flags: ParsedFlags, logger: Logger) throws -> TLSProbeService {
         let targets = try endpoints(flags)
-        var patterns = flags.list("tls.probe-allow")
-        if !flags.wasSet("tls.probe-allow") { patterns = targets.map(\.host) }
+        var patterns = flags[probeAllow]
+        if !flags.wasSet(probeAllow) { patterns = targets.map(\.host) }
         return TLSProbeService(prober: try makeProber(flags), allow: ProbeAllowList(patterns: patterns), logger: logger)
     }
 }
