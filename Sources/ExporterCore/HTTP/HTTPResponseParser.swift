@@ -138,35 +138,11 @@ struct HTTPResponseParser: Sendable {
                 if atEOF { throw .truncated }
                 return nil
             }
-            // chunk-size [ chunk-ext ]: hex digits, then optional ";ext" (ignored).
-            var size = 0, digits = 0, j = i
-            while j < lineEnd.contentEnd, let value = Self.hexValue(bytes[j]) {
-                digits += 1
-                guard digits <= 15 else { throw .malformed("chunk size too long") }
-                size = size * 16 + value
-                j += 1
-            }
-            guard digits > 0 else { throw .malformed("chunk size") }
-            while j < lineEnd.contentEnd && (bytes[j] == 32 || bytes[j] == 9) { j += 1 }
-            guard j == lineEnd.contentEnd || bytes[j] == 59 else { throw .malformed("chunk size") }
+            let size = try Self.chunkSize(bytes[i..<lineEnd.contentEnd])
             i = lineEnd.next
             if size == 0 {
-                // trailer-section, then the final CRLF.
-                var trailers: [(name: String, value: String)] = []
-                while true {
-                    guard let end = Self.lineEnd(bytes, from: i) else {
-                        if atEOF { throw .truncated }
-                        return nil
-                    }
-                    if end.contentEnd == i { return (body, trailers) }
-                    let line = bytes[i..<end.contentEnd]
-                    if let colon = line.firstIndex(of: 58) {
-                        trailers.append((String(decoding: line[..<colon], as: UTF8.self).lowercased(),
-                                         String(decoding: line[(colon + 1)...].trimmingOWS, as: UTF8.self)))
-                    }
-                    i = end.next
-                    if i - start > bodyLimit + 64 * 1024 { throw .tooLarge(limit: bodyLimit) }
-                }
+                guard let trailers = try trailerSection(bytes, from: i, bodyStart: start, atEOF: atEOF) else { return nil }
+                return (body, trailers)
             }
             if body.count + size > bodyLimit { throw .tooLarge(limit: bodyLimit) }
             guard bytes.count - i >= size + 1 else {
@@ -188,6 +164,43 @@ struct HTTPResponseParser: Sendable {
             } else {
                 throw .malformed("chunk data longer than its size")
             }
+        }
+    }
+
+    /// chunk-size [ chunk-ext ]: hex digits, then optional ";ext" (ignored).
+    private static func chunkSize(_ line: ArraySlice<UInt8>) throws(HTTPResponseError) -> Int {
+        var size = 0, digits = 0, j = line.startIndex
+        while j < line.endIndex, let value = hexValue(line[j]) {
+            digits += 1
+            guard digits <= 15 else { throw .malformed("chunk size too long") }
+            size = size * 16 + value
+            j += 1
+        }
+        guard digits > 0 else { throw .malformed("chunk size") }
+        while j < line.endIndex && (line[j] == 32 || line[j] == 9) { j += 1 }
+        guard j == line.endIndex || line[j] == 59 else { throw .malformed("chunk size") }
+        return size
+    }
+
+    /// The trailer fields after the last chunk, up to the final empty line; nil while incomplete.
+    private func trailerSection(
+        _ bytes: [UInt8], from first: Int, bodyStart: Int, atEOF: Bool
+    ) throws(HTTPResponseError) -> [(name: String, value: String)]? {
+        var trailers: [(name: String, value: String)] = []
+        var i = first
+        while true {
+            guard let end = Self.lineEnd(bytes, from: i) else {
+                if atEOF { throw .truncated }
+                return nil
+            }
+            if end.contentEnd == i { return trailers }
+            let line = bytes[i..<end.contentEnd]
+            if let colon = line.firstIndex(of: 58) {
+                trailers.append((String(decoding: line[..<colon], as: UTF8.self).lowercased(),
+                                 String(decoding: line[(colon + 1)...].trimmingOWS, as: UTF8.self)))
+            }
+            i = end.next
+            if i - bodyStart > bodyLimit + 64 * 1024 { throw .tooLarge(limit: bodyLimit) }
         }
     }
 

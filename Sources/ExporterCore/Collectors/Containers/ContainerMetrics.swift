@@ -117,82 +117,92 @@ enum ContainerMetrics {
         var out = FamilyList()
         out.add(engineInfo, [Label("api_version", api.description), Label("engine", engine.engine), Label("version", engine.version)], 1)
         for snapshot in snapshots {
-            let summary = snapshot.summary
-            var labels = [Label("id", "/docker/" + summary.id), Label("image", summary.image), Label("name", summary.name)]
-            for mapping in mappings {
-                // Absent Docker labels are left out, not written empty (cadvisor#2313).
-                if let value = summary.labels[mapping.dockerName] { labels.append(Label(mapping.labelName, value)) }
-            }
-            var known = false
-            for state in states {
-                known = known || state == summary.state
-                out.add(self.state, labels + [Label("state", state)], state == summary.state ? 1 : 0)
-            }
-            if !known && !summary.state.isEmpty { out.add(self.state, labels + [Label("state", summary.state)], 1) }
-
-            if let details = snapshot.details {
-                out.add(restarts, labels, details.restartCount)
-                out.add(exitCode, labels, details.exitCode)
-                out.add(oomKilled, labels, details.oomKilled ? 1 : 0)
-                if let health = details.health {
-                    out.add(healthState, labels, health == "healthy" ? 1 : health == "unhealthy" ? 0 : -1)
-                    out.add(healthFailingStreak, labels, details.failingStreak ?? 0)
-                }
-                if summary.state != "running", summary.state != "paused", let finished = details.finishedAt {
-                    out.add(finishedTime, labels, finished)
-                }
-            }
-
+            let labels = identity(snapshot.summary, mappings)
+            addState(snapshot.summary.state, labels, to: &out)
+            if let details = snapshot.details { addDetails(details, state: snapshot.summary.state, labels, to: &out) }
             guard let stats = snapshot.stats else { continue }
             out.add(lastSeen, labels, now.rounded(.down))
-            if let details = snapshot.details {
-                if let started = details.startedAt { out.add(startTime, labels, started) }
-                out.add(specMemoryLimit, labels, details.memoryLimit)
-                out.add(specMemoryReservation, labels, details.memoryReservation)
-                if details.memorySwapLimit > 0 { out.add(specMemorySwapLimit, labels, details.memorySwapLimit) }
-                // Kernel defaults when unset: 1024 shares, a 100 ms CFS period.
-                out.add(specCPUShares, labels, details.cpuShares > 0 ? details.cpuShares : 1024)
-                out.add(specCPUPeriod, labels, details.cpuPeriod > 0 ? details.cpuPeriod : 100_000)
-                if details.cpuQuota > 0 {
-                    out.add(specCPUQuota, labels, details.cpuQuota)
-                    // cAdvisor writes CFS counters only for containers with a quota.
-                    if let periods = stats.throttlingPeriods { out.add(cfsPeriods, labels, periods) }
-                    if let throttled = stats.throttledPeriods { out.add(cfsThrottledPeriods, labels, throttled) }
-                    if let time = stats.throttledTime { out.add(cfsThrottledSeconds, labels, time / 1e9) }
-                }
-            }
-            if let total = stats.cpuTotal { out.add(cpuUsage, labels + [Label("cpu", "total")], total / 1e9) }
-            if let user = stats.cpuUser { out.add(cpuUser, labels, user / 1e9) }
-            if let system = stats.cpuSystem { out.add(cpuSystem, labels, system / 1e9) }
-            if let usage = stats.memoryUsage { out.add(memoryUsage, labels, usage) }
-            if let workingSet = stats.workingSet { out.add(memoryWorkingSet, labels, workingSet) }
-            if let rss = stats.memory(v1: "rss", v2: "anon") { out.add(memoryRSS, labels, rss) }
-            if let cache = stats.memory(v1: "cache", v2: "file") { out.add(memoryCache, labels, cache) }
-            if let swap = stats.memory(v1: "swap", v2: "swap") { out.add(memorySwap, labels, swap) }
-            if let mapped = stats.memory(v1: "mapped_file", v2: "file_mapped") { out.add(memoryMappedFile, labels, mapped) }
-            if let maxUsage = stats.memoryMaxUsage { out.add(memoryMaxUsage, labels, maxUsage) }
-            if let failcnt = stats.memoryFailcnt { out.add(memoryFailcnt, labels, failcnt) }
-            if let pids = stats.pids { out.add(processes, labels, pids) }
-            for network in stats.networks {
-                let l = labels + [Label("interface", network.interface)]
-                out.add(networkReceiveBytes, l, network.receiveBytes)
-                out.add(networkReceivePackets, l, network.receivePackets)
-                out.add(networkReceiveErrors, l, network.receiveErrors)
-                out.add(networkReceiveDropped, l, network.receiveDropped)
-                out.add(networkTransmitBytes, l, network.transmitBytes)
-                out.add(networkTransmitPackets, l, network.transmitPackets)
-                out.add(networkTransmitErrors, l, network.transmitErrors)
-                out.add(networkTransmitDropped, l, network.transmitDropped)
-            }
-            for device in stats.devices {
-                let l = labels + [Label("device", device.device)]
-                out.add(fsReadBytes, l, device.readBytes)
-                out.add(fsWriteBytes, l, device.writeBytes)
-                if let reads = device.reads { out.add(fsReads, l, reads) }
-                if let writes = device.writes { out.add(fsWrites, l, writes) }
-            }
+            if let details = snapshot.details { addSpec(details, stats, labels, to: &out) }
+            addUsage(stats, labels, to: &out)
         }
         return out.families
+    }
+
+    /// cAdvisor's identity labels, plus the Docker labels asked for.
+    private static func identity(_ summary: ContainerSummary, _ mappings: [ContainerLabelMapping]) -> [Label] {
+        var labels = [Label("id", "/docker/" + summary.id), Label("image", summary.image), Label("name", summary.name)]
+        for mapping in mappings {
+            // Absent Docker labels are left out, not written empty (cadvisor#2313).
+            if let value = summary.labels[mapping.dockerName] { labels.append(Label(mapping.labelName, value)) }
+        }
+        return labels
+    }
+
+    private static func addState(_ current: String, _ labels: [Label], to out: inout FamilyList) {
+        for state in states { out.add(self.state, labels + [Label("state", state)], state == current ? 1 : 0) }
+        if !states.contains(current) && !current.isEmpty { out.add(self.state, labels + [Label("state", current)], 1) }
+    }
+
+    /// What the inspect tells, for stopped containers too: restarts, exit code, OOM, health.
+    private static func addDetails(_ details: ContainerDetails, state: String, _ labels: [Label], to out: inout FamilyList) {
+        out.add(restarts, labels, details.restartCount)
+        out.add(exitCode, labels, details.exitCode)
+        out.add(oomKilled, labels, details.oomKilled ? 1 : 0)
+        if let health = details.health {
+            out.add(healthState, labels, health == "healthy" ? 1 : health == "unhealthy" ? 0 : -1)
+            out.add(healthFailingStreak, labels, details.failingStreak ?? 0)
+        }
+        if state != "running", state != "paused", let finished = details.finishedAt { out.add(finishedTime, labels, finished) }
+    }
+
+    /// Limits and start time, written (as cAdvisor does) only for containers with usage.
+    private static func addSpec(_ details: ContainerDetails, _ stats: ContainerStats, _ labels: [Label], to out: inout FamilyList) {
+        if let started = details.startedAt { out.add(startTime, labels, started) }
+        out.add(specMemoryLimit, labels, details.memoryLimit)
+        out.add(specMemoryReservation, labels, details.memoryReservation)
+        if details.memorySwapLimit > 0 { out.add(specMemorySwapLimit, labels, details.memorySwapLimit) }
+        // Kernel defaults when unset: 1024 shares, a 100 ms CFS period.
+        out.add(specCPUShares, labels, details.cpuShares > 0 ? details.cpuShares : 1024)
+        out.add(specCPUPeriod, labels, details.cpuPeriod > 0 ? details.cpuPeriod : 100_000)
+        guard details.cpuQuota > 0 else { return }
+        out.add(specCPUQuota, labels, details.cpuQuota)
+        // cAdvisor writes CFS counters only for containers with a quota.
+        if let periods = stats.throttlingPeriods { out.add(cfsPeriods, labels, periods) }
+        if let throttled = stats.throttledPeriods { out.add(cfsThrottledPeriods, labels, throttled) }
+        if let time = stats.throttledTime { out.add(cfsThrottledSeconds, labels, time / 1e9) }
+    }
+
+    private static func addUsage(_ stats: ContainerStats, _ labels: [Label], to out: inout FamilyList) {
+        if let total = stats.cpuTotal { out.add(cpuUsage, labels + [Label("cpu", "total")], total / 1e9) }
+        if let user = stats.cpuUser { out.add(cpuUser, labels, user / 1e9) }
+        if let system = stats.cpuSystem { out.add(cpuSystem, labels, system / 1e9) }
+        if let usage = stats.memoryUsage { out.add(memoryUsage, labels, usage) }
+        if let workingSet = stats.workingSet { out.add(memoryWorkingSet, labels, workingSet) }
+        if let rss = stats.memory(v1: "rss", v2: "anon") { out.add(memoryRSS, labels, rss) }
+        if let cache = stats.memory(v1: "cache", v2: "file") { out.add(memoryCache, labels, cache) }
+        if let swap = stats.memory(v1: "swap", v2: "swap") { out.add(memorySwap, labels, swap) }
+        if let mapped = stats.memory(v1: "mapped_file", v2: "file_mapped") { out.add(memoryMappedFile, labels, mapped) }
+        if let maxUsage = stats.memoryMaxUsage { out.add(memoryMaxUsage, labels, maxUsage) }
+        if let failcnt = stats.memoryFailcnt { out.add(memoryFailcnt, labels, failcnt) }
+        if let pids = stats.pids { out.add(processes, labels, pids) }
+        for network in stats.networks {
+            let l = labels + [Label("interface", network.interface)]
+            out.add(networkReceiveBytes, l, network.receiveBytes)
+            out.add(networkReceivePackets, l, network.receivePackets)
+            out.add(networkReceiveErrors, l, network.receiveErrors)
+            out.add(networkReceiveDropped, l, network.receiveDropped)
+            out.add(networkTransmitBytes, l, network.transmitBytes)
+            out.add(networkTransmitPackets, l, network.transmitPackets)
+            out.add(networkTransmitErrors, l, network.transmitErrors)
+            out.add(networkTransmitDropped, l, network.transmitDropped)
+        }
+        for device in stats.devices {
+            let l = labels + [Label("device", device.device)]
+            out.add(fsReadBytes, l, device.readBytes)
+            out.add(fsWriteBytes, l, device.writeBytes)
+            if let reads = device.reads { out.add(fsReads, l, reads) }
+            if let writes = device.writes { out.add(fsWrites, l, writes) }
+        }
     }
 }
 
