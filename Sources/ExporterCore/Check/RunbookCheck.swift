@@ -174,9 +174,15 @@ public enum RunbookCheck {
     }
 
     static func collectors(_ m: MetricIndex) -> [Finding] {
-        m.samples("stack_exporter_scrape_collector_success").filter { $0.value == 0 }.map {
+        var findings = m.samples("stack_exporter_scrape_collector_success").filter { $0.value == 0 }.map {
             Finding(severity: .warning, signal: "collector", subject: $0.label("collector"), value: "failed", rule: "failed warn")
         }
+        if let error = m.value("node_textfile_scrape_error") {
+            findings.append(Finding(
+                severity: error == 1 ? .warning : .ok, signal: "textfile", subject: "*.prom files",
+                value: error == 1 ? "a file unreadable" : "all read", rule: "unreadable or invalid file warn"))
+        }
+        return findings
     }
 
     static func grade(_ value: Double, _ limits: (warning: Double, critical: Double), signal: String, subject: String, value text: String, rule: String) -> Finding {

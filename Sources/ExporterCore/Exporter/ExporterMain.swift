@@ -86,7 +86,7 @@ public enum ExporterMain {
         }
         let scraper = Scraper(
             collectors: collectors, logger: logger, exposition: exposition,
-            nodeCompatible: Set(HostCollectors.modules.map(\.name)))
+            nodeCompatible: Set((HostCollectors.modules + TextfileCollectors.modules).map(\.name)))
         let stats = ServerStats()
         // `/probe` is the tls collector's multi-target side: without the collector there is no route.
         var probe: TLSProbeService? = nil

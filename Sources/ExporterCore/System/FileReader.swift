@@ -61,6 +61,28 @@ public struct FileReader: Sendable {
         }
     }
 
+    /// A regular file read whole, with its mtime, and whether it held still while it was read
+    /// (size, mtime and ctime the same before and after, and as many bytes as its size): a file
+    /// written in place while we read it is not taken half-written.
+    public struct Snapshot: Sendable {
+        public let bytes: [UInt8]
+        public let modifiedSeconds: Double
+        public let heldStill: Bool
+    }
+
+    public static func readSnapshot(_ path: String, limit: Int = defaultLimit) throws(ReadError) -> Snapshot {
+        let fd = try openRegular(path)
+        defer { close(fd) }
+        var before = stat(), after = stat()
+        guard fstat(fd, &before) == 0 else { throw ReadError(path: path, cause: .lastError("fstat"), tooLarge: false) }
+        let bytes = try readAll(fd, path: path, limit: limit)
+        guard fstat(fd, &after) == 0 else { throw ReadError(path: path, cause: .lastError("fstat"), tooLarge: false) }
+        let same = before.st_size == after.st_size && Int64(after.st_size) == Int64(bytes.count)
+            && before.st_mtim.tv_sec == after.st_mtim.tv_sec && before.st_mtim.tv_nsec == after.st_mtim.tv_nsec
+            && before.st_ctim.tv_sec == after.st_ctim.tv_sec && before.st_ctim.tv_nsec == after.st_ctim.tv_nsec
+        return Snapshot(bytes: bytes, modifiedSeconds: Double(after.st_mtim.tv_sec), heldStill: same)
+    }
+
     public static func readBytes(_ path: String, limit: Int = defaultLimit) throws(ReadError) -> [UInt8] {
         let fd = try openRegular(path)
         defer { close(fd) }

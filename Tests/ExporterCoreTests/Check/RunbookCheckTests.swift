@@ -116,6 +116,14 @@ private func evaluate(_ families: [MetricFamily], now: Double = 1_000_000) -> [R
         #expect(byKey["longest transaction db:5432"]?.value == "-1e+19 s")
     }
 
+    @Test func textfileErrorIsAWarningRow() {
+        let broken = evaluate([family("node_textfile_scrape_error", [([:], 1)])]).first { $0.signal == "textfile" }
+        #expect(broken?.severity == .warning)
+        let fine = evaluate([family("node_textfile_scrape_error", [([:], 0)])]).first { $0.signal == "textfile" }
+        #expect(fine?.severity == .ok)
+        #expect(!evaluate([]).contains { $0.signal == "textfile" }, "no row without the collector's data")
+    }
+
     @Test func reportPutsTheWorstFirstAndCounts() {
         let findings = evaluate(memory(usedPercent: 95) + [family("stack_exporter_scrape_collector_success", [(["collector": "tls"], 0)])])
         let report = RunbookCheck.report(findings)
