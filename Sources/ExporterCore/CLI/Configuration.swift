@@ -7,6 +7,8 @@ public struct Configuration: Sendable {
     public var logFormat: Logger.Format
     public var collectors: [CollectorModule]
     public var flags: ParsedFlags
+    /// `--web.config.file`; nil when not given.
+    public var webConfigFile: String?
 
     public static let summary = """
         Prometheus exporter for a small production stack: host (node_exporter names), Docker/Podman
@@ -17,6 +19,9 @@ public struct Configuration: Sendable {
     public static let coreFlags: [FlagSpec] = [
         FlagSpec("web.listen-address", kind: .list, default: ":9630",
                  help: "Address to listen on: :PORT (all interfaces), HOST:PORT or [IPv6]:PORT.", group: "Web", placeholder: "<addr>"),
+        FlagSpec("web.config.file", kind: .string, default: "",
+                 help: "exporter-toolkit web config (TLS, basic auth, headers), as node_exporter's; reloaded on SIGHUP. See docs/security.md.",
+                 group: "Web", placeholder: "<file>"),
         FlagSpec("web.telemetry-path", kind: .string, default: "/metrics", help: "Path under which to expose metrics.", group: "Web", placeholder: "<path>"),
         FlagSpec("web.max-requests", kind: .int, default: "40",
                  help: "Scrapes served in parallel; more get 503 at once. 0 means no limit.", group: "Web", placeholder: "<n>"),
@@ -91,10 +96,11 @@ public struct Configuration: Sendable {
             if flags.wasSet(flag) { return flags.bool(flag) }
             return module.enabledByDefault && !disableDefaults
         }
+        let webConfig = flags.string("web.config.file")
         return Configuration(
             listenAddresses: addresses, handler: handler, limits: limits,
             logLevel: Logger.Level(name: flags.string("log.level")) ?? .info,
             logFormat: Logger.Format(rawValue: flags.string("log.format")) ?? .logfmt,
-            collectors: enabled, flags: flags)
+            collectors: enabled, flags: flags, webConfigFile: webConfig.isEmpty ? nil : webConfig)
     }
 }

@@ -203,6 +203,21 @@ public struct Socket: Sendable, Hashable {
         }
     }
 
+    /// Like `read`, but the bytes stay queued (MSG_PEEK): the TLS listener looks at the first byte
+    /// before OpenSSL consumes it.
+    public func peek(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
+        while true {
+            let n = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_PEEK))
+            if n > 0 { return .transferred(n) }
+            if n == 0 { return .closed }
+            let error = SystemError.lastError("recv")
+            if error.code == EINTR { continue }
+            if error.isWouldBlock { return .wouldBlock }
+            if error.code == ECONNRESET { return .closed }
+            return .failed(error)
+        }
+    }
+
     /// Writes with MSG_NOSIGNAL so a vanished client never raises SIGPIPE.
     public func write(_ bytes: UnsafeRawBufferPointer) -> IOResult {
         while true {

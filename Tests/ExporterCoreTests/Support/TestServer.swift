@@ -71,8 +71,8 @@ final class TestServer: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     convenience init(collectors: [(name: String, collector: any Collector)] = [], limits: ServerLimits = ServerLimits(),
-                     settings: ExporterHandler.Settings = ExporterHandler.Settings()) throws {
-        try self.init(limits: limits) { stats in
+                     settings: ExporterHandler.Settings = ExporterHandler.Settings(), web: any WebPolicyProvider = FixedWebPolicy()) throws {
+        try self.init(limits: limits, web: web) { stats in
             let exposition = ExpositionStats()
             let scraper = Scraper(collectors: collectors, logger: .disabled, exposition: exposition)
             return ExporterHandler(settings: settings, scraper: scraper, serverStats: stats, exposition: exposition, logger: .disabled)
@@ -80,7 +80,8 @@ final class TestServer: Sendable {
     }
 
     /// A server with any handler (the server's own behaviour, apart from the exporter's routes).
-    init(limits: ServerLimits = ServerLimits(), handler makeHandler: @escaping @Sendable (ServerStats) -> any HTTPHandler) throws {
+    init(limits: ServerLimits = ServerLimits(), web: any WebPolicyProvider = FixedWebPolicy(),
+         handler makeHandler: @escaping @Sendable (ServerStats) -> any HTTPHandler) throws {
         let ready = DispatchSemaphore(value: 0)
         let box = Mutex<(UInt16, ServerControl)?>(nil)
         let failure = Mutex<String?>(nil)
@@ -88,7 +89,8 @@ final class TestServer: Sendable {
         Thread.detachNewThread {
             do {
                 let listener = try Socket.listen(on: ListenAddress(host: "127.0.0.1", port: 0))
-                let server = try HTTPServer(listeners: [listener], handler: makeHandler(stats), limits: limits, stats: stats, logger: .disabled)
+                let server = try HTTPServer(
+                    listeners: [listener], handler: makeHandler(stats), limits: limits, stats: stats, logger: .disabled, web: web)
                 box.withLock { $0 = (server.boundPorts.first ?? 0, server.control) }
                 ready.signal()
                 server.run()

@@ -222,7 +222,7 @@ enum OpenSSL {
     }
 
     /// The first queued OpenSSL error as text, then the queue cleared.
-    private static func lastError(_ c: OpenSSLLibrary, _ operation: String) -> String {
+    static func lastError(_ c: OpenSSLLibrary, _ operation: String) -> String {
         let code = c.ERR_get_error()
         c.ERR_clear_error()
         guard code != 0 else { return "\(operation) failed" }
