@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ExporterCore
 
@@ -175,5 +176,22 @@ private func failure(_ text: String) -> WebConfigError? {
         } catch {
             #expect(error.description.hasPrefix("/nonexistent/web.yml: cannot read"))
         }
+    }
+}
+
+@Suite struct SecurityDocTests {
+    /// The example in docs/security.md is a file this parser accepts.
+    @Test func theDocumentedExampleParses() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/security.md"), encoding: .utf8)
+        let start = try #require(doc.range(of: "```yaml\n"))
+        let end = try #require(doc.range(of: "```", range: start.upperBound..<doc.endIndex))
+        let config = try WebConfig.parse(String(doc[start.upperBound..<end.lowerBound]), file: "security.md", directory: "/etc/stack_exporter")
+        #expect(config.tls?.certFile == "/etc/stack_exporter/tls/server.crt")
+        #expect(config.tls?.clientAuth == .requireAndVerifyClientCert)
+        #expect(config.tls?.curves == ["X25519", "P-256"])
+        #expect(config.users.keys.sorted() == ["prometheus"])
+        #expect(config.headers.count == 3)
     }
 }
