@@ -82,6 +82,7 @@ SE_FN(SSL_do_handshake)
 SE_FN(SSL_read)
 SE_FN(SSL_write)
 SE_FN(SSL_has_pending)
+SE_FN(SSL_get1_peer_certificate)
 #undef SE_FN
 
 // Option bits that are function-like macros in the headers (SSL_OP_BIT), which Swift cannot import.

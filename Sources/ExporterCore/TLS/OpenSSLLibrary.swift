@@ -81,6 +81,7 @@ struct OpenSSLLibrary: @unchecked Sendable {
         let SSL_read: se_SSL_read_fn
         let SSL_write: se_SSL_write_fn
         let SSL_has_pending: se_SSL_has_pending_fn
+        let SSL_get1_peer_certificate: se_SSL_get1_peer_certificate_fn
 
         fileprivate init(ssl: DynamicLibrary) throws(DynamicLibrary.LoadError) {
             TLS_server_method = try ssl.function("TLS_server_method", as: se_TLS_server_method_fn.self)
@@ -98,6 +99,7 @@ struct OpenSSLLibrary: @unchecked Sendable {
             SSL_read = try ssl.function("SSL_read", as: se_SSL_read_fn.self)
             SSL_write = try ssl.function("SSL_write", as: se_SSL_write_fn.self)
             SSL_has_pending = try ssl.function("SSL_has_pending", as: se_SSL_has_pending_fn.self)
+            SSL_get1_peer_certificate = try ssl.function("SSL_get1_peer_certificate", as: se_SSL_get1_peer_certificate_fn.self)
         }
     }
 

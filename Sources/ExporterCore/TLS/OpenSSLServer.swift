@@ -128,6 +128,7 @@ final class TLSSession {
         c.ERR_clear_error()
         let rc = c.server.SSL_do_handshake(ssl)
         if rc == 1 {
+            if let refused = refusedSAN() { return .failed(refused) }
             established = true
             return .done
         }
@@ -136,6 +137,18 @@ final class TLSSession {
         case SSL_ERROR_WANT_WRITE: waitsForWritable = true; return .wantWritable
         default: return .failed(OpenSSL.lastError(c, "TLS handshake"))
         }
+    }
+
+    /// `client_allowed_sans`: the client certificate must carry one of them as a DNS name, IP
+    /// address or e-mail address (exact match, as exporter-toolkit); nil when it does or no list is set.
+    private func refusedSAN() -> String? {
+        let allowed = context.config.allowedSANs
+        guard !allowed.isEmpty else { return nil }
+        guard let x509 = c.server.SSL_get1_peer_certificate(ssl) else { return "no client certificate to match client_allowed_sans" }
+        defer { c.X509_free(x509) }
+        let info = OpenSSL.info(c, x509)
+        let names = info.dnsNames + info.ipAddresses + info.emailAddresses
+        return names.contains(where: allowed.contains) ? nil : "client certificate SANs \(names) not in client_allowed_sans"
     }
 
     /// Like `Socket.read`. Any TLS error ends the connection, so it is reported as `.closed`.

@@ -15,6 +15,8 @@ public struct WebConfig: Sendable, Equatable {
         public var preferServerCipherSuites = true
         /// OpenSSL group names, in preference order; empty: OpenSSL's defaults.
         public var curves: [String] = []
+        /// `client_allowed_sans`: one must be in the client certificate; empty: any.
+        public var allowedSANs: [String] = []
     }
 
     public var tls: TLSServer?
@@ -144,7 +146,6 @@ struct WebConfigDecoder {
             if ["cert", "key", "client_ca"].contains(entry.key) {
                 throw error(entry.line, "inline \(entry.key) is not supported; use \(entry.key)_file")
             }
-            if entry.key == "client_allowed_sans" { throw error(entry.line, "client_allowed_sans is not supported by stack_exporter") }
             fields[entry.key] = entry.value
         }
         // The toolkit serves plain HTTP when none of these is set (web/tls_config.go).
@@ -183,6 +184,13 @@ struct WebConfigDecoder {
             tls[keyPath: keyPath] = version
         }
         guard tls.minVersion <= tls.maxVersion else { throw error(fields["max_version"]?.line ?? line, "max_version is below min_version") }
+        if let value = fields["client_allowed_sans"] {
+            tls.allowedSANs = try strings(value, "client_allowed_sans").map(\.0)
+            // Without a required certificate there may be no SAN to match (the toolkit's rule).
+            guard tls.clientAuth.requiresCertificate || tls.allowedSANs.isEmpty else {
+                throw error(value.line, "client_allowed_sans needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert")
+            }
+        }
         if let value = fields["prefer_server_cipher_suites"] {
             tls.preferServerCipherSuites = try bool(value, "prefer_server_cipher_suites")
         }

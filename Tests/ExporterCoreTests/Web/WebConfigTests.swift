@@ -79,6 +79,9 @@ private func failure(_ text: String) -> WebConfigError? {
                 - X25519
                 - CurveP256
               prefer_server_cipher_suites: false
+              client_allowed_sans:
+                - prometheus.example
+                - 10.0.0.1
             http_server_config:
               http2: false
               headers:
@@ -96,6 +99,7 @@ private func failure(_ text: String) -> WebConfigError? {
         #expect(tls.cipherSuites == ["ECDHE-RSA-AES128-GCM-SHA256"])
         #expect(tls.curves == ["X25519", "P-256"])
         #expect(tls.preferServerCipherSuites == false)
+        #expect(tls.allowedSANs == ["prometheus.example", "10.0.0.1"])
         #expect(config.http2 == false)
         #expect(config.headers == [HTTPHeader("X-Frame-Options", "deny"), HTTPHeader("Content-Security-Policy", "default-src 'self'")])
         #expect(config.users == ["alice": hashA, "bob smith": hashA])
@@ -136,6 +140,7 @@ private func failure(_ text: String) -> WebConfigError? {
         ("tls_server_config:\n  cert_file: a\n  key_file: b\n  curve_preferences: [CurveP999]\n", 4, "unknown curve"),
         ("tls_server_config:\n  cert_file: a\n  key_file: b\n  prefer_server_cipher_suites: maybe\n", 4, "true or false"),
         ("tls_server_config:\n  cert: abc\n", 2, "inline cert"),
+        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_allowed_sans: [x]\n", 4, "needs client_auth_type"),
         ("basic_auth_users:\n  alice: plaintext\n", 2, "not a bcrypt hash"),
         ("basic_auth_users:\n  alice: [a]\n", 2, "must be a string"),
         ("http_server_config:\n  headers:\n    Content-Length: 5\n", 3, "can not be configured"),

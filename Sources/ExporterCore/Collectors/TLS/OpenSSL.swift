@@ -22,7 +22,7 @@ enum OpenSSL {
         }
     }
 
-    private static func info(_ c: OpenSSLLibrary, _ x509: OpaquePointer) -> CertificateInfo {
+    static func info(_ c: OpenSSLLibrary, _ x509: OpaquePointer) -> CertificateInfo {
         var cert = CertificateInfo()
         cert.subject = name(c, c.X509_get_subject_name(x509))
         cert.issuer = name(c, c.X509_get_issuer_name(x509))
