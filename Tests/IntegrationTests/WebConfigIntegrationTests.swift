@@ -5,9 +5,10 @@ import TestSupport
 
 /// A TLS client in Python's `ssl` (OpenSSL underneath, but a different client stack than curl):
 /// argv port, CA file, TLS version ("1.2", "1.3" or "any"), then optional client cert and key.
-/// Prints `ok <version> <status>` or `fail <reason>`.
+/// Prints `ok <version> <status>` or `fail <reason>`; with PIPELINE set it sends two requests in
+/// one write and appends how many 200s came back.
 private let pythonClient = """
-import socket, ssl, sys
+import os, socket, ssl, sys
 port, ca, version = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.load_verify_locations(ca)
@@ -19,14 +20,17 @@ if len(sys.argv) > 5:
 try:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
         with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
-            tls.sendall(b"GET /-/ready HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n")
+            last = b"GET /-/ready HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n"
+            first = b"GET /-/healthy HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n" if os.environ.get("PIPELINE") else b""
+            tls.sendall(first + last)
             data = b""
             while True:
                 chunk = tls.recv(4096)
                 if not chunk:
                     break
                 data += chunk
-            print("ok", tls.version(), data.split(b" ")[1].decode() if data else "empty")
+            count = [str(data.count(b"HTTP/1.1 200 OK"))] if first else []
+            print("ok", tls.version(), data.split(b" ")[1].decode() if data else "empty", *count)
 except Exception as e:
     print("fail", type(e).__name__, str(e).replace("\\n", " "))
 """
@@ -68,10 +72,11 @@ private final class WebFixture {
         return Int(result.stdout) ?? -1
     }
 
-    func python(_ port: UInt16, version: String, clientCert: String? = nil) throws -> String {
+    func python(_ port: UInt16, version: String, clientCert: String? = nil, pipelined: Bool = false) throws -> String {
         var arguments = ["-c", pythonClient, String(port), certs.path("root.pem"), version]
         if let clientCert { arguments += [certs.path(clientCert + ".pem"), certs.path(clientCert + ".key")] }
-        return try run("/usr/bin/python3", arguments).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let environment = pipelined ? ProcessInfo.processInfo.environment.merging(["PIPELINE": "1"]) { $1 } : nil
+        return try run("/usr/bin/python3", arguments, environment: environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
@@ -155,22 +160,8 @@ func waitFor(timeout: Double = 10, _ condition: () throws -> Bool) rethrows -> B
         let fixture = try WebFixture()
         try fixture.writeTLS()
         let exporter = try ExporterProcess(["--web.config.file=\(fixture.configPath)", "--collector.disable-defaults"])
-        let script = """
-            import socket, ssl, sys
-            ctx = ssl.create_default_context(cafile=sys.argv[2])
-            with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10) as raw:
-                with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
-                    tls.sendall(b"GET /-/ready HTTP/1.1\\r\\nHost: a\\r\\n\\r\\nGET /-/healthy HTTP/1.1\\r\\nHost: a\\r\\nConnection: close\\r\\n\\r\\n")
-                    data = b""
-                    while True:
-                        chunk = tls.recv(4096)
-                        if not chunk:
-                            break
-                        data += chunk
-            print(data.count(b"HTTP/1.1 200 OK"))
-            """
-        let result = try run("/usr/bin/python3", ["-c", script, String(exporter.port), fixture.certs.path("root.pem")])
-        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "\(result.stdout)\(result.stderr)")
+        let result = try fixture.python(exporter.port, version: "any", pipelined: true)
+        #expect(result.hasPrefix("ok ") && result.hasSuffix(" 2"), "\(result)")
     }
 
     @Test func plainHTTPToTheTLSPortGetsGosAnswer() throws {
