@@ -20,13 +20,13 @@ let package = Package(
         // Declarations only, like CLibPQ: libssl/libcrypto are dlopen'ed when first needed.
         .systemLibrary(
             name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+        // Declarations only, like CLibPQ: libcrypt (bcrypt for basic auth) is dlopen'ed when a web
+        // config names users.
         .systemLibrary(
-            name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+            name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(
             name: "ExporterCore",
-            // CCrypt joins when its user (basic auth) lands: SwiftPM links a system library into the
-            // binary as soon as a target depends on it, and every mapped library costs resident memory.
-            dependencies: ["CSystem", "CZlib", "COpenSSL", "CLibPQ"]),
+            dependencies: ["CSystem", "CZlib", "COpenSSL", "CLibPQ", "CCrypt"]),
         .executableTarget(
             name: "StackExporter",
             dependencies: ["ExporterCore"],

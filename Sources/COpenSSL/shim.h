@@ -66,4 +66,26 @@ SE_FN(SSL_get_peer_cert_chain)
 SE_FN(SSL_get_verify_result)
 SE_FN(SSL_get0_verified_chain)
 SE_FN(SSL_shutdown)
+// libssl, server side
+SE_FN(TLS_server_method)
+SE_FN(SSL_CTX_use_certificate_chain_file)
+SE_FN(SSL_CTX_use_PrivateKey_file)
+SE_FN(SSL_CTX_check_private_key)
+SE_FN(SSL_CTX_ctrl)
+SE_FN(SSL_CTX_set_cipher_list)
+SE_FN(SSL_CTX_set_options)
+SE_FN(SSL_CTX_set_client_CA_list)
+SE_FN(SSL_load_client_CA_file)
+SE_FN(SSL_CTX_set_session_id_context)
+SE_FN(SSL_set_accept_state)
+SE_FN(SSL_do_handshake)
+SE_FN(SSL_read)
+SE_FN(SSL_write)
+SE_FN(SSL_has_pending)
+SE_FN(SSL_get1_peer_certificate)
 #undef SE_FN
+
+// Option bits that are function-like macros in the headers (SSL_OP_BIT), which Swift cannot import.
+static const uint64_t se_SSL_OP_CIPHER_SERVER_PREFERENCE = SSL_OP_CIPHER_SERVER_PREFERENCE;
+static const uint64_t se_SSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;
+static const int se_SSL_FILETYPE_PEM = SSL_FILETYPE_PEM;

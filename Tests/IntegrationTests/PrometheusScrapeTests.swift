@@ -53,7 +53,8 @@ final class PrometheusServer {
     let port: UInt16
     let directory: URL
 
-    init(target: String, ruleFiles: [String] = [], evaluationInterval: String = "1s") throws {
+    /// `job` adds lines to the scrape job (indented for it), e.g. `scheme: https`.
+    init(target: String, ruleFiles: [String] = [], evaluationInterval: String = "1s", job: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("prom-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let rules = ruleFiles.isEmpty ? "" : "rule_files:\n" + ruleFiles.map { "  - \($0)\n" }.joined()
@@ -64,7 +65,7 @@ final class PrometheusServer {
               evaluation_interval: \(evaluationInterval)
             \(rules)scrape_configs:
               - job_name: stack
-                static_configs:
+            \(job.map { "    \($0)\n" }.joined())    static_configs:
                   - targets: ['\(target)']
             """
         try config.write(to: directory.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)

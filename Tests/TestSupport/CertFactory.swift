@@ -95,6 +95,18 @@ public final class CertFactory {
         try (intermediate + root).write(toFile: path("intermediate+root.pem"), atomically: true, encoding: .utf8)
     }
 
+    /// A client certificate (`<name>.pem`, `<name>.key`, clientAuth usage) signed by the root of
+    /// `chain(…)`, which must have run first.
+    @discardableResult
+    public func clientCertificate(_ name: String, cn: String) throws -> String {
+        try "extendedKeyUsage=clientAuth\nsubjectAltName=DNS:\(cn)\n".write(toFile: path(name + ".ext"), atomically: true, encoding: .utf8)
+        try Self.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path(name + ".key"),
+                      "-out", path(name + ".csr"), "-subj", "/CN=\(cn)"])
+        try Self.run(["openssl", "x509", "-req", "-in", path(name + ".csr"), "-CA", path("root.pem"), "-CAkey", path("root.key"),
+                      "-CAcreateserial", "-days", "30", "-extfile", path(name + ".ext"), "-out", path(name + ".pem")])
+        return path(name + ".pem")
+    }
+
     /// `openssl x509 -enddate` / `-startdate` as Unix seconds (via date(1)), the reference value.
     public static func openSSLDate(_ file: String, end: Bool = true) throws -> Double {
         let line = try run(["openssl", "x509", "-in", file, "-noout", end ? "-enddate" : "-startdate"])

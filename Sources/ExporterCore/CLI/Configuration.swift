@@ -7,6 +7,8 @@ public struct Configuration: Sendable {
     public var logFormat: Logger.Format
     public var collectors: [CollectorModule]
     public var flags: ParsedFlags
+    /// `--web.config.file`; nil when not given.
+    public var webConfigFile: String?
 
     public static let summary = """
         Prometheus exporter for a small production stack: host (node_exporter names), Docker/Podman
@@ -15,7 +17,7 @@ public struct Configuration: Sendable {
 
     /// The flags every build has; collector modules add theirs.
     public static let coreFlags: [FlagSpec] = [
-        CoreFlags.listenAddress.spec, CoreFlags.telemetryPath.spec, CoreFlags.maxRequests.spec, CoreFlags.maxProbes.spec,
+        CoreFlags.listenAddress.spec, CoreFlags.webConfigFile.spec, CoreFlags.telemetryPath.spec, CoreFlags.maxRequests.spec, CoreFlags.maxProbes.spec,
         CoreFlags.maxConnections.spec, CoreFlags.readHeaderTimeout.spec, CoreFlags.idleTimeout.spec, CoreFlags.writeTimeout.spec,
         CoreFlags.disableExporterMetrics.spec, CoreFlags.disableDefaults.spec, CoreFlags.collectorTimeout.spec,
         CoreFlags.logLevel.spec, CoreFlags.logFormat.spec,
@@ -66,11 +68,12 @@ public struct Configuration: Sendable {
         let enabled = modules.filter { module in
             flags.collectorToggle(module.name) ?? (module.enabledByDefault && !disableDefaults)
         }
+        let webConfig = flags[CoreFlags.webConfigFile]
         return Configuration(
             listenAddresses: addresses, handler: handler, limits: limits,
             logLevel: Logger.Level(name: flags[CoreFlags.logLevel]) ?? .info,
             logFormat: Logger.Format(rawValue: flags[CoreFlags.logFormat]) ?? .logfmt,
-            collectors: enabled, flags: flags)
+            collectors: enabled, flags: flags, webConfigFile: webConfig.isEmpty ? nil : webConfig)
     }
 }
 
@@ -79,6 +82,9 @@ public enum CoreFlags {
     static let listenAddress = Flag.list(
         "web.listen-address", default: ":9630", help: "Address to listen on: :PORT (all interfaces), HOST:PORT or [IPv6]:PORT.",
         group: "Web", placeholder: "<addr>")
+    static let webConfigFile = Flag.string(
+        "web.config.file", help: "exporter-toolkit web config (TLS, basic auth, headers), as node_exporter's; reloaded on SIGHUP. See docs/security.md.",
+        group: "Web", placeholder: "<file>")
     static let telemetryPath = Flag.string(
         "web.telemetry-path", default: "/metrics", help: "Path under which to expose metrics.", group: "Web", placeholder: "<path>")
     static let maxRequests = Flag.int(

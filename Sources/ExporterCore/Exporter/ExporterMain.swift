@@ -71,6 +71,32 @@ public enum ExporterMain {
         return Int32((findings.map(\.severity).max() ?? .ok).rawValue)
     }
 
+    /// A listening socket per address; nil (all closed, the failure logged) if one cannot listen.
+    static func listen(on addresses: [ListenAddress], logger: Logger) -> [Socket]? {
+        var listeners: [Socket] = []
+        for address in addresses {
+            do {
+                listeners.append(try Socket.listen(on: address))
+            } catch {
+                logger.error("cannot listen", ["address": address.description, "err": error.description])
+                listeners.forEach { $0.close() }
+                return nil
+            }
+        }
+        return listeners
+    }
+
+    /// SIGTERM/SIGINT stop the server; SIGHUP re-reads the web config (and never ends the process).
+    static func watchSignals(control: ServerControl, web: WebConfigReloader?, logger: Logger) -> SignalWatcher {
+        SignalWatcher({ signal in
+            logger.info("shutting down", ["signal": signal])
+            control.requestShutdown()
+        }, hangup: {
+            guard let web else { return logger.info("SIGHUP received; no --web.config.file to reload") }
+            web.reload()
+        })
+    }
+
     static func serve(_ configuration: Configuration, environment: [String: String]) -> Int32 {
         let logger = Logger(level: configuration.logLevel, format: configuration.logFormat)
         ProcessSetup.ignoreSIGPIPE()
@@ -100,32 +126,28 @@ public enum ExporterMain {
         }
         let handler = ExporterHandler(
             settings: configuration.handler, scraper: scraper, serverStats: stats, exposition: exposition, logger: logger, probe: probe)
-        var listeners: [Socket] = []
-        for address in configuration.listenAddresses {
-            do {
-                listeners.append(try Socket.listen(on: address))
-            } catch {
-                logger.error("cannot listen", ["address": address.description, "err": error.description])
-                listeners.forEach { $0.close() }
-                return 1
-            }
+        let web: WebConfigReloader?
+        do {
+            web = try configuration.webConfigFile.map { path throws(WebConfigReloadError) in try WebConfigReloader(path: path, logger: logger) }
+        } catch {
+            logger.error("cannot load --web.config.file", ["err": error.description])
+            return 1
         }
+        guard let listeners = listen(on: configuration.listenAddresses, logger: logger) else { return 1 }
         let server: HTTPServer
         do {
             let limits = configuration.limits.fitting(openFileLimit: fileLimit)
             if limits.maxConnections < configuration.limits.maxConnections {
                 logger.info("connection limit lowered to fit the open-file limit", ["max_connections": "\(limits.maxConnections)"])
             }
-            server = try HTTPServer(listeners: listeners, handler: handler, limits: limits, stats: stats, logger: logger)
+            server = try HTTPServer(
+                listeners: listeners, handler: handler, limits: limits, stats: stats, logger: logger,
+                web: web ?? FixedWebPolicy() as any WebPolicyProvider)
         } catch {
             logger.error("cannot start server", ["err": error.description])
             return 1
         }
-        let control = server.control
-        let signals = SignalWatcher { signal in
-            logger.info("shutting down", ["signal": signal])
-            control.requestShutdown()
-        }
+        let signals = watchSignals(control: server.control, web: web, logger: logger)
         logger.info("starting stack_exporter", ["version": BuildInfo.version, "collectors": collectors.map(\.name).joined(separator: ",")])
         for (address, port) in zip(configuration.listenAddresses, server.boundPorts) {
             logger.info("listening", ["address": ListenAddress(host: address.host, port: port).description])

@@ -5,11 +5,13 @@ public struct HTTPStatus: Sendable, Equatable {
 
     public static let ok = HTTPStatus(code: 200, reason: "OK")
     public static let badRequest = HTTPStatus(code: 400, reason: "Bad Request")
+    public static let unauthorized = HTTPStatus(code: 401, reason: "Unauthorized")
     public static let forbidden = HTTPStatus(code: 403, reason: "Forbidden")
     public static let notFound = HTTPStatus(code: 404, reason: "Not Found")
     public static let methodNotAllowed = HTTPStatus(code: 405, reason: "Method Not Allowed")
     public static let requestTimeout = HTTPStatus(code: 408, reason: "Request Timeout")
     public static let contentTooLarge = HTTPStatus(code: 413, reason: "Content Too Large")
+    public static let tooManyRequests = HTTPStatus(code: 429, reason: "Too Many Requests")
     public static let headersTooLarge = HTTPStatus(code: 431, reason: "Request Header Fields Too Large")
     public static let internalServerError = HTTPStatus(code: 500, reason: "Internal Server Error")
     public static let serviceUnavailable = HTTPStatus(code: 503, reason: "Service Unavailable")

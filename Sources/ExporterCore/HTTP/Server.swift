@@ -18,6 +18,11 @@ public final class HTTPServer {
     private let stats: ServerStats
     private let parser: RequestParser
     private let workers: WorkerPool
+    private let web: any WebPolicyProvider
+    /// bcrypt checks: few threads, so wrong passwords cannot take more than that many cores.
+    private let authWorkers: WorkerPool
+    /// bcrypt checks running or queued.
+    private var authInFlight = 0
 
     private let epoll: Epoll
     private var connections: [UInt64: Connection] = [:]
@@ -36,8 +41,13 @@ public final class HTTPServer {
         static let firstConnection: UInt64 = 1 << 32
     }
 
-    public init(listeners: [Socket], handler: any HTTPHandler, limits: ServerLimits, stats: ServerStats, logger: Logger) throws(SystemError) {
+    public init(
+        listeners: [Socket], handler: any HTTPHandler, limits: ServerLimits, stats: ServerStats, logger: Logger,
+        web: any WebPolicyProvider = FixedWebPolicy()
+    ) throws(SystemError) {
         self.listeners = listeners
+        self.web = web
+        self.authWorkers = WorkerPool(name: "se-http-auth", maxThreads: limits.maxConcurrentAuthChecks)
         self.handler = handler
         self.limits = limits
         self.stats = stats
@@ -82,11 +92,21 @@ public final class HTTPServer {
         switch event.token {
         case Token.wakeup:
             control.wakeup.drain()
-            for completion in control.takeCompletions() { finishWork(completion) }
+            for completion in control.takeCompletions() {
+                switch completion.kind {
+                case .work(let work, let response): finishWork(work, response, connectionID: completion.connectionID)
+                case .authentication(let allowed): finishAuthentication(allowed, connectionID: completion.connectionID)
+                }
+            }
         case 1...UInt64(listeners.count):
             acceptAll(listeners[Int(event.token) - 1])
         default:
             guard let connection = connections[event.token] else { return }
+            if connection.tls != nil, event.readable || event.writable, !event.hangup {
+                // TLS may wait for the other direction than the phase suggests (see TLSSession).
+                if case .writing = connection.phase { flush(connection) } else { readable(connection) }
+                return
+            }
             if event.readable || event.hangup { readable(connection) }
             if event.writable, connections[connection.id] != nil, case .writing = connection.phase { flush(connection) }
         }
@@ -158,6 +178,14 @@ public final class HTTPServer {
             return
         }
         let connection = Connection(id: id, socket: socket, now: .now())
+        if let context = web.policyForNewConnection().tls {
+            guard let session = context.session(fd: socket.fd) else {
+                epoll.remove(socket.fd)
+                socket.close()
+                return
+            }
+            connection.tls = session
+        }
         connections[id] = connection
         startWaiting(connection)
     }
@@ -178,7 +206,7 @@ public final class HTTPServer {
             parseInbound(connection)
         case .draining:
             if drain(connection) { close(connection) }
-        case .processing, .writing:
+        case .processing, .writing, .authenticating:
             // Only hang-ups arrive here (interest is off while busy): the client is gone.
             close(connection)
         }
@@ -189,9 +217,12 @@ public final class HTTPServer {
 
     /// Reads what is available, up to `inboundCap` (the parser answers 431 beyond the head limit).
     private func readInbound(_ connection: Connection) {
+        if let tls = connection.tls, !tls.established {
+            guard advanceHandshake(connection, tls) else { return }
+        }
         let cap = inboundCap
         while connection.inbound.count < cap {
-            let result = scratch.withUnsafeMutableBytes { connection.socket.read(into: $0) }
+            let result = scratch.withUnsafeMutableBytes { connection.receive(into: $0) }
             switch result {
             case .transferred(let n):
                 if case .reading(_, false) = connection.phase, connection.servedRequests > 0 {
@@ -201,12 +232,59 @@ public final class HTTPServer {
                 }
                 connection.inbound.append(contentsOf: scratch[0..<n])
             case .wouldBlock:
+                if connection.tls != nil { try? epoll.modify(connection.socket.fd, token: connection.id, interest: connection.interestAfterBlockedRead) }
                 return
             case .closed, .failed:
                 connection.peerClosed = true
                 return
             }
         }
+    }
+
+    /// Drives the TLS handshake one step; true once it is done (then reading goes on). The read
+    /// header timeout runs from accept, so it bounds the handshake too.
+    private func advanceHandshake(_ connection: Connection, _ tls: TLSSession) -> Bool {
+        if !tls.checkedFirstByte {
+            var first: UInt8 = 0
+            switch withUnsafeMutableBytes(of: &first, { connection.socket.peek(into: $0) }) {
+            case .transferred:
+                tls.checkedFirstByte = true
+                // 0x16: a TLS handshake record (RFC 8446 §5.1). Anything else is most likely plain
+                // HTTP, which gets Go's answer rather than a TLS alert it cannot read.
+                guard first == 0x16 else {
+                    answerPlainHTTPOnTLSPort(connection)
+                    return false
+                }
+            case .wouldBlock:
+                return false
+            case .closed, .failed:
+                close(connection)
+                return false
+            }
+        }
+        switch tls.handshake() {
+        case .done:
+            return true
+        case .wantReadable:
+            try? epoll.modify(connection.socket.fd, token: connection.id, interest: .readable)
+        case .wantWritable:
+            try? epoll.modify(connection.socket.fd, token: connection.id, interest: .writable)
+        case .failed(let reason):
+            logger.debug("closing connection", ["reason": reason])
+            close(connection)
+        }
+        return false
+    }
+
+    /// What Go's net/http writes when a plain request reaches a TLS listener.
+    private func answerPlainHTTPOnTLSPort(_ connection: Connection) {
+        stats.record(handler: "other", code: 400)
+        connection.tls = nil
+        connection.outbound = Array("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n".utf8)
+        connection.written = 0
+        connection.closeAfterWrite = true
+        connection.phase = .writing(started: .now())
+        flush(connection)
     }
 
     private func parseInbound(_ connection: Connection) {
@@ -243,11 +321,56 @@ public final class HTTPServer {
             send(.text(.serviceUnavailable, "shutting down\n", close: true), on: connection)
             return
         }
+        if let auth = web.policy().auth {
+            switch auth.check(authorization: request.header("authorization")) {
+            case .allowed: break
+            case .denied:
+                send(BasicAuth.unauthorized, on: connection)
+                return
+            case .verify(let credentials):
+                startAuthentication(credentials, with: auth, request: request, on: connection)
+                return
+            }
+        }
+        route(request, on: connection)
+    }
+
+    private func route(_ request: HTTPRequest, on connection: Connection) {
         switch handler.route(request) {
         case .respond(let response):
             send(response, on: connection)
         case .work(let work, let seconds):
             startWork(work, seconds: seconds, request: request, on: connection)
+        }
+    }
+
+    /// The bcrypt check on an auth worker; past the queue bound a 429 at once, so a flood of wrong
+    /// passwords costs at most `maxConcurrentAuthChecks` cores and never delays cached clients.
+    private func startAuthentication(_ credentials: BasicAuth.Credentials, with auth: BasicAuth, request: HTTPRequest, on connection: Connection) {
+        guard authInFlight < limits.maxConcurrentAuthChecks + limits.maxQueuedAuthChecks else {
+            send(.text(.tooManyRequests, "too many authentication attempts in progress\n", headers: [HTTPHeader("Retry-After", "1")]), on: connection)
+            return
+        }
+        authInFlight += 1
+        connection.authenticating = request
+        connection.phase = .authenticating(deadline: MonotonicTime.now().adding(seconds: limits.authTimeout))
+        try? epoll.modify(connection.socket.fd, token: connection.id, interest: .none)
+        let id = connection.id, control = self.control
+        authWorkers.submit {
+            let allowed = auth.verify(credentials)
+            control.complete(ServerControl.Completion(connectionID: id, kind: .authentication(allowed: allowed)))
+        }
+    }
+
+    private func finishAuthentication(_ allowed: Bool, connectionID: UInt64) {
+        authInFlight -= 1
+        guard let connection = connections[connectionID], case .authenticating = connection.phase,
+              let request = connection.authenticating else { return }
+        connection.authenticating = nil
+        if allowed && !shuttingDown {
+            route(request, on: connection)
+        } else {
+            send(allowed ? .text(.serviceUnavailable, "shutting down\n", close: true) : BasicAuth.unauthorized, on: connection)
         }
     }
 
@@ -266,16 +389,16 @@ public final class HTTPServer {
         let id = connection.id, handler = self.handler, control = self.control
         workers.submit {
             let response = handler.response(to: request, deadline: deadline)
-            control.complete(ServerControl.Completion(connectionID: id, work: work, response: response))
+            control.complete(ServerControl.Completion(connectionID: id, kind: .work(work, response)))
         }
     }
 
-    private func finishWork(_ completion: ServerControl.Completion) {
-        workInFlight[completion.work.rawValue] -= 1
-        stats.setInFlight(workInFlight[completion.work.rawValue], completion.work)
+    private func finishWork(_ work: WorkClass, _ response: HTTPResponse, connectionID: UInt64) {
+        workInFlight[work.rawValue] -= 1
+        stats.setInFlight(workInFlight[work.rawValue], work)
         // Gone, or already answered late (then closed): the connection ID is never reused.
-        guard let connection = connections[completion.connectionID], case .processing = connection.phase else { return }
-        send(completion.response, on: connection)
+        guard let connection = connections[connectionID], case .processing = connection.phase else { return }
+        send(response, on: connection)
     }
 
     // MARK: writing
@@ -285,6 +408,10 @@ public final class HTTPServer {
         connection.pending = nil
         stats.record(handler: pending.handlerLabel, code: response.status.code)
         let keepAlive = pending.keepAlive && !response.close && !shuttingDown
+        var response = response
+        for extra in web.policy().headers where !response.headers.contains(where: { $0.name.lowercased() == extra.name.lowercased() }) {
+            response.headers.append(extra)
+        }
         var bytes = response.head(date: httpDate(), keepAlive: keepAlive)
         if !pending.isHead { bytes.append(contentsOf: response.body) }
         connection.outbound = bytes
@@ -298,13 +425,13 @@ public final class HTTPServer {
     private func flush(_ connection: Connection) {
         while connection.written < connection.outbound.count {
             let result = connection.outbound.withUnsafeBytes {
-                connection.socket.write(UnsafeRawBufferPointer(rebasing: $0[connection.written...]))
+                connection.transmit(UnsafeRawBufferPointer(rebasing: $0[connection.written...]))
             }
             switch result {
             case .transferred(let n):
                 connection.written += n
             case .wouldBlock:
-                try? epoll.modify(connection.socket.fd, token: connection.id, interest: .writable)
+                try? epoll.modify(connection.socket.fd, token: connection.id, interest: connection.interestAfterBlockedWrite)
                 return
             case .closed, .failed:
                 close(connection)
@@ -320,11 +447,16 @@ public final class HTTPServer {
         connection.phase = .reading(started: .now(), partial: !connection.inbound.isEmpty)
         startWaiting(connection)
         try? epoll.modify(connection.socket.fd, token: connection.id, interest: .readable)
-        if !connection.inbound.isEmpty { parseInbound(connection) }  // a pipelined request
+        if connection.tls?.hasPending == true {
+            readable(connection)  // bytes OpenSSL already holds raise no epoll event
+        } else if !connection.inbound.isEmpty {
+            parseInbound(connection)  // a pipelined request
+        }
     }
 
     /// Half-closes and waits briefly for the client's EOF (a lingering close).
     private func startDraining(_ connection: Connection) {
+        connection.tls?.shutdown()
         connection.socket.shutdownWrite()
         if connection.peerClosed {
             close(connection)
@@ -350,6 +482,7 @@ public final class HTTPServer {
     private func close(_ connection: Connection) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
         epoll.remove(connection.socket.fd)
+        connection.tls = nil  // SSL_free before the descriptor number can be reused
         connection.socket.close()
     }
 
@@ -371,7 +504,7 @@ public final class HTTPServer {
                 }
             case .draining(let started):
                 if started.seconds(until: now) > 2 { close(connection) }
-            case .processing(_, let deadline):
+            case .processing(_, let deadline), .authenticating(let deadline):
                 if deadline.seconds(until: now) > limits.lateAnswerGrace { answerLate(connection) }
             }
         }
@@ -398,7 +531,7 @@ public final class HTTPServer {
             switch connection.phase {
             case .reading, .draining: close(connection)
             case .writing: connection.closeAfterWrite = true
-            case .processing: break
+            case .processing, .authenticating: break
             }
         }
     }

@@ -65,6 +65,12 @@ public struct ServerLimits: Sendable {
         case .probe: maxConcurrentProbes
         }
     }
+    /// bcrypt checks running at once (each takes a core for 50–100 ms at cost 10).
+    public var maxConcurrentAuthChecks = 2
+    /// bcrypt checks waiting for one of those; beyond, a request with an uncached password gets 429.
+    public var maxQueuedAuthChecks = 30
+    /// How long a request may wait for its password check before a 503.
+    public var authTimeout = 10.0
     /// How long shutdown waits for in-flight responses.
     public var shutdownGrace = 4.5
 
@@ -116,9 +122,15 @@ public final class ServerStats: Sendable {
 /// event loop through here and its wake-up pipe.
 public final class ServerControl: Sendable {
     struct Completion: Sendable {
+        enum Kind: Sendable {
+            /// A worker's response to a routed request.
+            case work(WorkClass, HTTPResponse)
+            /// The outcome of a password check.
+            case authentication(allowed: Bool)
+        }
+
         let connectionID: UInt64
-        let work: WorkClass
-        let response: HTTPResponse
+        let kind: Kind
     }
 
     let wakeup: WakeupPipe

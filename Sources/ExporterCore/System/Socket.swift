@@ -177,11 +177,22 @@ public struct Socket: Sendable, Hashable {
     // MARK: I/O
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
+        receiving("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+    }
+
+    /// Like `read`, but the bytes stay queued (MSG_PEEK): the TLS listener looks at the first byte
+    /// before OpenSSL consumes it.
+    public func peek(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
+        receiving("recv") { recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_PEEK)) }
+    }
+
+    /// One receiving call, retried on EINTR; a reset counts as closed.
+    private func receiving(_ operation: String, _ call: () -> Int) -> IOResult {
         while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            let n = call()
             if n > 0 { return .transferred(n) }
             if n == 0 { return .closed }
-            let error = SystemError.lastError("read")
+            let error = SystemError.lastError(operation)
             if error.code == EINTR { continue }
             if error.isWouldBlock { return .wouldBlock }
             if error.code == ECONNRESET { return .closed }

@@ -66,8 +66,9 @@ final class TestServer: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     convenience init(collectors: [(name: String, collector: any Collector)] = [], limits: ServerLimits = ServerLimits(),
-                     settings: ExporterHandler.Settings = ExporterHandler.Settings(), logger: Logger = .disabled) throws {
-        try self.init(limits: limits, logger: logger) { stats in
+                     settings: ExporterHandler.Settings = ExporterHandler.Settings(), logger: Logger = .disabled,
+                     web: any WebPolicyProvider = FixedWebPolicy()) throws {
+        try self.init(limits: limits, logger: logger, web: web) { stats in
             let exposition = ExpositionStats()
             let scraper = Scraper(collectors: collectors, logger: .disabled, exposition: exposition)
             return ExporterHandler(settings: settings, scraper: scraper, serverStats: stats, exposition: exposition, logger: .disabled)
@@ -76,7 +77,7 @@ final class TestServer: Sendable {
 
     /// A server with any handler (the server's own behaviour, apart from the exporter's routes).
     /// `logger` is the server's own (a capturing sink lets a test wait for what it logs).
-    init(limits: ServerLimits = ServerLimits(), logger: Logger = .disabled,
+    init(limits: ServerLimits = ServerLimits(), logger: Logger = .disabled, web: any WebPolicyProvider = FixedWebPolicy(),
          handler makeHandler: @escaping @Sendable (ServerStats) -> any HTTPHandler) throws {
         let ready = DispatchSemaphore(value: 0)
         let box = Mutex<(UInt16, ServerControl)?>(nil)
@@ -85,7 +86,8 @@ final class TestServer: Sendable {
         Thread.detachNewThread {
             do {
                 let listener = try Socket.listen(on: ListenAddress(host: "127.0.0.1", port: 0))
-                let server = try HTTPServer(listeners: [listener], handler: makeHandler(stats), limits: limits, stats: stats, logger: logger)
+                let server = try HTTPServer(
+                    listeners: [listener], handler: makeHandler(stats), limits: limits, stats: stats, logger: logger, web: web)
                 box.withLock { $0 = (server.boundPorts.first ?? 0, server.control) }
                 ready.signal()
                 server.run()

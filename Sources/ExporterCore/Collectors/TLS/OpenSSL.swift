@@ -23,7 +23,7 @@ enum OpenSSL {
         }
     }
 
-    private static func info(_ c: OpenSSLLibrary, _ x509: OpaquePointer) -> CertificateInfo {
+    static func info(_ c: OpenSSLLibrary, _ x509: OpaquePointer) -> CertificateInfo {
         var cert = CertificateInfo()
         cert.subject = name(c, c.X509_get_subject_name(x509))
         cert.issuer = name(c, c.X509_get_issuer_name(x509))
@@ -223,7 +223,7 @@ enum OpenSSL {
     }
 
     /// The first queued OpenSSL error as text, then the queue cleared.
-    private static func lastError(_ c: OpenSSLLibrary, _ operation: String) -> String {
+    static func lastError(_ c: OpenSSLLibrary, _ operation: String) -> String {
         let code = c.ERR_get_error()
         c.ERR_clear_error()
         guard code != 0 else { return "\(operation) failed" }
