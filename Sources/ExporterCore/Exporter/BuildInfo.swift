@@ -1,9 +1,10 @@
+import CBuildInfo
+
 /// Version facts shown by `--version`, the landing page and `stack_exporter_build_info`.
 public enum BuildInfo {
     public static let version = "0.1.0"
-    /// SwiftPM cannot inject a git revision at compile time without plugins; a release pipeline
-    /// may rewrite this line before building.
-    public static let revision = "unknown"
+    /// The checkout's commit (12 hex digits), passed in by Package.swift; "unknown" outside one.
+    public static let revision = String(cString: se_git_revision())
 
     public static var swiftVersion: String {
         #if swift(>=6.4)

@@ -101,10 +101,14 @@ enum PostgresQueries {
 
     // MARK: settings
 
+    /// The server's values, not this session's: the exporter sets statement_timeout and
+    /// lock_timeout on its own session (source 'session'), and those must not be reported as the
+    /// server's (postgres_exporter, reading from a session that sets none, says 0). reset_val is
+    /// what the session would have without our SET: the configured value.
     static let settings = QueryGroup(name: "settings", scope: .server, sql: { _, _ in
         """
-        SELECT name, setting, COALESCE(unit, '') AS unit, vartype FROM pg_settings \
-        WHERE vartype IN ('bool', 'integer', 'real')
+        SELECT name, CASE WHEN source = 'session' THEN reset_val ELSE setting END, COALESCE(unit, '') AS unit, vartype \
+        FROM pg_settings WHERE vartype IN ('bool', 'integer', 'real')
         """
     }) { rows, server in
         var out: [MetricFamily] = []
