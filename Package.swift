@@ -1,29 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-import Foundation
-
 // No package dependencies: the toolchain (stdlib, Dispatch, Synchronization, Glibc) and
 // system C libraries through the system-library targets below.
 
-/// The commit of the checkout, read from .git without running git (a worktree's .git is a file
-/// naming its git directory; refs may be loose or packed); "unknown" outside a checkout.
-func gitRevision(_ root: String) -> String {
-    func read(_ path: String) -> String? {
-        (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-    var gitDir = root + "/.git"
-    if let pointer = read(gitDir), pointer.hasPrefix("gitdir: ") { gitDir = String(pointer.dropFirst(8)) }
-    let common = read(gitDir + "/commondir").map { $0.hasPrefix("/") ? $0 : gitDir + "/" + $0 } ?? gitDir
-    guard let head = read(gitDir + "/HEAD") else { return "unknown" }
-    guard head.hasPrefix("ref: ") else { return String(head.prefix(12)) }
-    let ref = String(head.dropFirst(5))
-    if let loose = read(gitDir + "/" + ref) ?? read(common + "/" + ref) { return String(loose.prefix(12)) }
-    let packed = read(common + "/packed-refs")?.split(separator: "\n").first { $0.hasSuffix(" " + ref) }
-    return packed.map { String($0.prefix(12)) } ?? "unknown"
-}
-
-let revision = gitRevision(Context.packageDirectory)
 let package = Package(
     name: "stack_exporter",
     products: [
@@ -45,12 +25,12 @@ let package = Package(
         // config names users.
         .systemLibrary(
             name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
-        // SE_GIT_REVISION for stack_exporter_build_info{revision}.
+        // SE_GIT_REVISION for stack_exporter_build_info{revision}: the build scripts pass
+        // -Xcc -DSE_GIT_REVISION="<commit>" (scripts/revision-flags).
         .systemLibrary(name: "CBuildInfo"),
         .target(
             name: "ExporterCore",
-            dependencies: ["CSystem", "CZlib", "COpenSSL", "CLibPQ", "CCrypt", "CBuildInfo"],
-            swiftSettings: [.unsafeFlags(["-Xcc", "-DSE_GIT_REVISION=\"\(revision)\""])]),
+            dependencies: ["CSystem", "CZlib", "COpenSSL", "CLibPQ", "CCrypt", "CBuildInfo"]),
         .executableTarget(
             name: "StackExporter",
             dependencies: ["ExporterCore"],

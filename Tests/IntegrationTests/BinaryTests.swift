@@ -77,6 +77,18 @@ print(len(families), samples)
         #expect(version.status == 0 && version.stdout.hasPrefix("stack_exporter, version "))
     }
 
+    /// scripts/test builds with the checkout's commit (scripts/revision-flags) and says which in
+    /// STACK_EXPORTER_BUILT_REVISION; a plain `swift build` reports "unknown". Either way the
+    /// binary, its --version and stack_exporter_build_info agree.
+    @Test func buildInfoCarriesTheCommit() throws {
+        let expected = ProcessInfo.processInfo.environment["STACK_EXPORTER_BUILT_REVISION"] ?? "unknown"
+        let version = try run(try Package.binary(), ["--version"])
+        #expect(version.stdout.contains("(revision: \(expected),"), "\(version.stdout)")
+        let exporter = try ExporterProcess(["--collector.disable-defaults"])
+        let body = String(decoding: try exporter.get("/metrics").body, as: UTF8.self)
+        #expect(body.contains("revision=\"\(expected)\""), "build_info lacks revision \(expected)")
+    }
+
     @Test func listenFailureExitsNonZero() throws {
         let holder = try ExporterProcess()
         let result = try run(try Package.binary(), ["--web.listen-address=127.0.0.1:\(holder.port)"], timeout: 10)
