@@ -115,8 +115,8 @@ enum OpenSSL {
     /// A configured client SSL_CTX, shared by every probe. OpenSSL documents SSL_CTX as safe to use
     /// from many threads once configured (SSL_new only reads it), hence `@unchecked Sendable`.
     final class ClientContext: @unchecked Sendable {
-        fileprivate let ctx: OpaquePointer
-        fileprivate let c: OpenSSLLibrary
+        let ctx: OpaquePointer
+        let c: OpenSSLLibrary
 
         /// Trusts `caFile` (PEM bundle) when given, else the system store (SSL_CTX_set_default_verify_paths:
         /// /usr/lib/ssl/certs, which Debian links to /etc/ssl/certs).
@@ -223,7 +223,7 @@ enum OpenSSL {
     }
 
     /// The first queued OpenSSL error as text, then the queue cleared.
-    private static func lastError(_ c: OpenSSLLibrary, _ operation: String) -> String {
+    static func lastError(_ c: OpenSSLLibrary, _ operation: String) -> String {
         let code = c.ERR_get_error()
         c.ERR_clear_error()
         guard code != 0 else { return "\(operation) failed" }

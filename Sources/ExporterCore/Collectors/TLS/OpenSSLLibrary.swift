@@ -61,6 +61,10 @@ struct OpenSSLLibrary: @unchecked Sendable {
     let SSL_get_verify_result: se_SSL_get_verify_result_fn
     let SSL_get0_verified_chain: se_SSL_get0_verified_chain_fn
     let SSL_shutdown: se_SSL_shutdown_fn
+    let SSL_read: se_SSL_read_fn
+    let SSL_write: se_SSL_write_fn
+    let SSL_CTX_use_certificate_chain_file: se_SSL_CTX_use_certificate_chain_file_fn
+    let SSL_CTX_use_PrivateKey_file: se_SSL_CTX_use_PrivateKey_file_fn
 
     /// Loaded once, on first use (Swift runs a static initializer exactly once, thread-safely).
     private static let shared: Result<OpenSSLLibrary, LoadError> = {
@@ -128,5 +132,9 @@ struct OpenSSLLibrary: @unchecked Sendable {
         SSL_get_verify_result = try ssl.function("SSL_get_verify_result", as: se_SSL_get_verify_result_fn.self)
         SSL_get0_verified_chain = try ssl.function("SSL_get0_verified_chain", as: se_SSL_get0_verified_chain_fn.self)
         SSL_shutdown = try ssl.function("SSL_shutdown", as: se_SSL_shutdown_fn.self)
+        SSL_read = try ssl.function("SSL_read", as: se_SSL_read_fn.self)
+        SSL_write = try ssl.function("SSL_write", as: se_SSL_write_fn.self)
+        SSL_CTX_use_certificate_chain_file = try ssl.function("SSL_CTX_use_certificate_chain_file", as: se_SSL_CTX_use_certificate_chain_file_fn.self)
+        SSL_CTX_use_PrivateKey_file = try ssl.function("SSL_CTX_use_PrivateKey_file", as: se_SSL_CTX_use_PrivateKey_file_fn.self)
     }
 }
