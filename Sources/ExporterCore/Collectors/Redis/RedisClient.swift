@@ -190,8 +190,10 @@ struct RedisSession: PollTask {
     }
 
     mutating func cancel() -> Output {
+        let handshaking = transport?.isHandshaking == true
         close()
-        return .failure(.deadline)
+        // A plain server reads a ClientHello as the start of an inline command and waits for more.
+        return .failure(handshaking ? .tls("handshake timed out (is the port speaking TLS?)") : .deadline)
     }
 
     private mutating func connected() -> TaskStep<Output> {

@@ -32,7 +32,7 @@ struct RedisCollector: Collector {
         var families: [MetricFamily] = []
         for (index, target) in targets.enumerated() {
             let result = results[index]
-            if case .failure(let error) = result { problems.report(target.label, "\(error.reason): \(error.description)") } else {
+            if case .failure(let error) = result { problems.report(target.label, "\(error.description) [\(error.reason)]") } else {
                 problems.report(target.label, nil)
             }
             families += RedisFamilies.families(
