@@ -2,5 +2,5 @@
 public enum CollectorCatalog {
     public static let modules: [CollectorModule] =
         HostCollectors.modules + ContainerCollectors.modules + PostgresCollectors.modules + TLSCollectors.modules
-        + RedisCollectors.modules
+        + RedisCollectors.modules + NginxCollectors.modules
 }
