@@ -66,11 +66,11 @@ import Testing
         defer { peer.killGroup(); peer.wait(timeout: 5) }
         var before = ""
         #expect(Wait.until(timeout: 10, interval: 0.02) {
-            before = (try? Self.httpGet(port: peerPort, path: "/metrics")) ?? ""
+            before = (try? httpGet(port: peerPort, path: "/metrics")) ?? ""
             return before.contains("nginx_up 1")
         })
         let ours = Self.series(try Self.scrape([url]), addr: url)
-        let after = Self.series(try Self.httpGet(port: peerPort, path: "/metrics"))
+        let after = Self.series(try httpGet(port: peerPort, path: "/metrics"))
         let theirs = Self.series(before)
         #expect(Set(ours.keys) == Set(theirs.keys), "ours \(ours.keys.sorted()) theirs \(theirs.keys.sorted())")
         for (name, entry) in theirs {
@@ -98,18 +98,5 @@ import Testing
             #expect(Self.series(text, addr: url)["nginx_up"]?.value == 0, "\(url)")
             #expect(Self.series(text, addr: url)["nginx_connections_active"] == nil)
         }
-    }
-
-    static func httpGet(port: UInt16, path: String) throws -> String {
-        let socket = try Socket.connect(host: "127.0.0.1", port: port)
-        defer { socket.close() }
-        try socket.writeAll(Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while socket.waitUntil(readable: true, timeoutMilliseconds: 5_000) {
-            guard case .transferred(let n) = chunk.withUnsafeMutableBytes({ socket.read(into: $0) }) else { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

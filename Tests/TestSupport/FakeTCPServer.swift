@@ -40,12 +40,7 @@ public final class FakeTCPServer: Sendable {
         port = UInt16(bigEndian: actual.sin_port)
         listener = fd
         Thread.detachNewThread { [self] in
-            while true {
-                let client = accept(fd, nil, nil)
-                if client < 0 {
-                    if errno == EINTR { continue }
-                    break
-                }
+            acceptEach(on: fd) { client in
                 accepted.wrappingAdd(1, ordering: .releasing)
                 serve(client, behaviour)
             }
@@ -64,12 +59,7 @@ public final class FakeTCPServer: Sendable {
         case .reply(let bytes):
             var chunk = [UInt8](repeating: 0, count: 4096)
             _ = read(client, &chunk, chunk.count)
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes[offset...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                if n <= 0 { break }
-                offset += n
-            }
+            sendAll(client, bytes)
             close(client)
         }
     }
@@ -79,5 +69,28 @@ public final class FakeTCPServer: Sendable {
         _ = done.wait(timeout: .now() + 5)
         close(listener)
         for fd in held.withLock({ $0 }) { close(fd) }
+    }
+}
+
+/// Accepts connections on `listener` until it is shut down, handing each to `handle` in turn (the
+/// fakes serve one connection at a time).
+func acceptEach(on listener: Int32, _ handle: (Int32) -> Void) {
+    while true {
+        let client = accept(listener, nil, nil)
+        if client < 0 {
+            if errno == EINTR { continue }
+            return
+        }
+        handle(client)
+    }
+}
+
+/// Writes all of `bytes` to a blocking socket, stopping early if the peer goes away.
+func sendAll(_ fd: Int32, _ bytes: [UInt8]) {
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if n <= 0 { return }
+        offset += n
     }
 }

@@ -103,28 +103,16 @@ public struct Socket: Sendable, Hashable {
     /// callers that bound every later read and write with poll (TLS probes). Name resolution uses
     /// getaddrinfo(3), which cannot be bounded; numeric addresses skip it.
     public static func connect(host: String, port: UInt16, deadline: MonotonicTime) throws(SystemError) -> Socket {
-        let address = try SocketAddress.resolve(host: host, port: port)
-        let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw SystemError.lastError("socket") }
-        let socket = Socket(fd: fd)
-        var rc = address.withSockaddr { Glibc.connect(fd, $0, $1) }
-        while rc != 0 && errno == EINTR { rc = address.withSockaddr { Glibc.connect(fd, $0, $1) } }
-        if rc == 0 { return socket }
-        guard errno == EINPROGRESS || errno == EALREADY else {
-            let error = SystemError.lastError("connect \(address)")
-            socket.close()
-            throw error
-        }
+        let (socket, connected) = try startConnect(host: host, port: port)
+        if connected { return socket }
+        let what = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         guard socket.waitUntil(readable: false, deadline: deadline) else {
             socket.close()
-            throw SystemError("connect \(address): timed out", code: ETIMEDOUT)
+            throw SystemError("connect \(what): timed out", code: ETIMEDOUT)
         }
-        var pending: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length)
-        guard pending == 0 else {
+        if let error = socket.connectOutcome(what) {
             socket.close()
-            throw SystemError("connect \(address)", code: pending)
+            throw error
         }
         return socket
     }

@@ -13,9 +13,7 @@ struct NginxCollector: Collector {
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
         guard !targets.isEmpty else { return [] }
-        let started = MonotonicTime.now()
-        let deadline = ItemDeadline(collector: context.deadline, now: started).deadline(timeout: timeout, started: started)
-        let results = PollLoop.run(targets.map { StubStatusRequest(target: $0) }, concurrency: targets.count, deadline: deadline)
+        let results = PollLoop.runItems(targets.map { StubStatusRequest(target: $0) }, timeout: timeout, collector: context.deadline)
         var families = NginxMetrics.empty()
         for (target, result) in zip(targets, results) {
             switch result {

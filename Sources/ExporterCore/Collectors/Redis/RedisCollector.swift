@@ -23,9 +23,8 @@ struct RedisCollector: Collector {
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
         guard !targets.isEmpty else { return [] }
         let started = MonotonicTime.now()
-        let deadline = ItemDeadline(collector: context.deadline, now: started).deadline(timeout: timeout, started: started)
         let sessions = targets.map { RedisSession(target: $0, configCommand: configCommand, tlsContext: tls) }
-        let results = PollLoop.run(sessions, concurrency: sessions.count, deadline: deadline)
+        let results = PollLoop.runItems(sessions, timeout: timeout, collector: context.deadline)
         let seconds = started.secondsElapsed()
         let counts = scrapeCounts.increment(targets.map(\.label))
         let now = WallClock.now()

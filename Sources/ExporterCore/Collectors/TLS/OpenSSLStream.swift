@@ -29,16 +29,7 @@ final class OpenSSLStream {
         self.ssl = ssl
         c.ERR_clear_error()
         guard c.SSL_set_fd(ssl, fd) == 1 else { throw .setup(OpenSSL.lastError(c, "SSL_set_fd")) }
-        if !serverName.isEmpty {
-            if IPLiteral.isIP(serverName) {
-                _ = c.X509_VERIFY_PARAM_set1_ip_asc(c.SSL_get0_param(ssl), serverName)
-            } else {
-                _ = serverName.withCString { name in
-                    c.SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name), UnsafeMutableRawPointer(mutating: name))
-                }
-                _ = c.SSL_set1_host(ssl, serverName)
-            }
-        }
+        OpenSSL.setServerName(c, ssl, serverName)
         c.SSL_set_connect_state(ssl)
     }
 
