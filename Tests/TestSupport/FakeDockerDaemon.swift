@@ -27,12 +27,7 @@ public final class FakeDockerDaemon: Sendable {
         guard fd >= 0, bound == 0, listen(fd, 64) == 0 else { throw ChildProcessError("fake daemon: bind \(path) failed") }
         listener = fd
         Thread.detachNewThread { [self] in
-            while true {
-                let client = accept(fd, nil, nil)
-                if client < 0 {
-                    if errno == EINTR { continue }
-                    break
-                }
+            acceptEach(on: fd) { client in
                 var request: [UInt8] = []
                 var chunk = [UInt8](repeating: 0, count: 4096)
                 while request.firstRange(of: Array("\r\n\r\n".utf8)) == nil {
@@ -44,14 +39,9 @@ public final class FakeDockerDaemon: Sendable {
                 let target = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
                 guard let answer = route(target) else {
                     self.held.withLock { $0.append(client) }
-                    continue
+                    return
                 }
-                var offset = 0
-                while offset < answer.count {
-                    let n = answer[offset...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                    if n <= 0 { break }
-                    offset += n
-                }
+                sendAll(client, answer)
                 close(client)
             }
             self.done.signal()

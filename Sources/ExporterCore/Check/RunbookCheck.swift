@@ -35,6 +35,7 @@ public enum RunbookCheck {
         static let cacheHit = 0.95
         /// Below this many block reads a hit ratio says nothing (a fresh database).
         static let cacheHitMinimumBlocks = 10_000.0
+        static let redisMemory = 0.90
     }
 
     /// Evaluates two scrapes taken `interval` seconds apart (CPU needs a rate).
@@ -47,6 +48,8 @@ public enum RunbookCheck {
         findings += certificates(metrics, now: now)
         findings += postgres(metrics)
         findings += containers(metrics)
+        findings += redis(metrics)
+        findings += nginx(metrics)
         findings += collectors(metrics)
         return findings
     }
@@ -171,6 +174,47 @@ public enum RunbookCheck {
             }
         }
         return findings
+    }
+
+    /// The runbook's Redis rows: down or last background save failed → crit; memory above 90 %
+    /// of maxmemory → crit; rejected connections (maxclients reached) → warn.
+    static func redis(_ m: MetricIndex) -> [Finding] {
+        var findings: [Finding] = []
+        for up in m.samples("redis_up") {
+            let addr = up.label("addr")
+            guard up.value == 1 else {
+                let why = m.samples("redis_exporter_last_scrape_error").first { $0.label("addr") == addr && $0.value == 1 }?.label("err") ?? ""
+                findings.append(Finding(severity: .critical, signal: "redis reachable", subject: addr, value: why.isEmpty ? "down" : "down (\(why))", rule: "down crit"))
+                continue
+            }
+            findings.append(Finding(severity: .ok, signal: "redis reachable", subject: addr, value: "up", rule: "down crit"))
+            let ofServer = { (sample: MetricIndex.Entry) in sample.label("addr") == addr }
+            if let max = m.samples("redis_memory_max_bytes").first(where: ofServer)?.value, max > 0,
+               let used = m.samples("redis_memory_used_bytes").first(where: ofServer)?.value {
+                let ratio = used / max
+                findings.append(Finding(
+                    severity: ratio > Threshold.redisMemory ? .critical : .ok, signal: "redis memory / maxmemory", subject: addr,
+                    value: percent(ratio), rule: "> 90 % crit"))
+            }
+            if let rejected = m.samples("redis_rejected_connections_total").first(where: ofServer)?.value {
+                findings.append(Finding(
+                    severity: rejected > 0 ? .warning : .ok, signal: "redis rejected connections", subject: addr,
+                    value: "\(whole(rejected)) since start", rule: "> 0 warn"))
+            }
+            if let status = m.samples("redis_rdb_last_bgsave_status").first(where: ofServer)?.value {
+                findings.append(Finding(
+                    severity: status == 0 ? .critical : .ok, signal: "redis last background save", subject: addr,
+                    value: status == 0 ? "failed" : "ok", rule: "failed crit"))
+            }
+        }
+        return findings
+    }
+
+    static func nginx(_ m: MetricIndex) -> [Finding] {
+        m.samples("nginx_up").map {
+            Finding(severity: $0.value == 1 ? .ok : .critical, signal: "nginx status page", subject: $0.label("addr"),
+                    value: $0.value == 1 ? "up" : "down", rule: "down crit")
+        }
     }
 
     static func collectors(_ m: MetricIndex) -> [Finding] {

@@ -2,5 +2,5 @@
 public enum CollectorCatalog {
     public static let modules: [CollectorModule] =
         HostCollectors.modules + TextfileCollectors.modules + ContainerCollectors.modules + PostgresCollectors.modules
-        + TLSCollectors.modules
+        + TLSCollectors.modules + RedisCollectors.modules + NginxCollectors.modules
 }

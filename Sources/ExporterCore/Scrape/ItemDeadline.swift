@@ -71,3 +71,14 @@ extension DispatchGroup {
         return wait(timeout: .now() + .nanoseconds(Int(min(remaining, 86_400) * 1e9))) == .success
     }
 }
+
+extension PollLoop {
+    /// Every task at once until the item deadline of a collector whose scrape ends at
+    /// `collector`: each may take `timeout` seconds, and all end by the cutoff, leaving the
+    /// collector time to report them (the Redis and nginx collectors).
+    static func runItems<Task: PollTask>(_ tasks: [Task], timeout: Double, collector: MonotonicTime) -> [Task.Output] {
+        let started = MonotonicTime.now()
+        let deadline = ItemDeadline(collector: collector, now: started).deadline(timeout: timeout, started: started)
+        return run(tasks, concurrency: tasks.count, deadline: deadline)
+    }
+}

@@ -103,30 +103,47 @@ public struct Socket: Sendable, Hashable {
     /// callers that bound every later read and write with poll (TLS probes). Name resolution uses
     /// getaddrinfo(3), which cannot be bounded; numeric addresses skip it.
     public static func connect(host: String, port: UInt16, deadline: MonotonicTime) throws(SystemError) -> Socket {
+        let (socket, connected) = try startConnect(host: host, port: port)
+        if connected { return socket }
+        let what = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        guard socket.waitUntil(readable: false, deadline: deadline) else {
+            socket.close()
+            throw SystemError("connect \(what): timed out", code: ETIMEDOUT)
+        }
+        if let error = socket.connectOutcome(what) {
+            socket.close()
+            throw error
+        }
+        return socket
+    }
+
+    /// Starts connecting a non-blocking TCP socket without waiting, for tasks that `PollLoop`
+    /// drives: `connected` is false while connect(2) is in progress (EINPROGRESS), and then the
+    /// task waits for writability and reads the outcome with `connectOutcome()`. Names resolve
+    /// with getaddrinfo(3), which no deadline bounds; numeric addresses skip it.
+    public static func startConnect(host: String, port: UInt16) throws(SystemError) -> (socket: Socket, connected: Bool) {
         let address = try SocketAddress.resolve(host: host, port: port)
         let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw SystemError.lastError("socket") }
         let socket = Socket(fd: fd)
         var rc = address.withSockaddr { Glibc.connect(fd, $0, $1) }
         while rc != 0 && errno == EINTR { rc = address.withSockaddr { Glibc.connect(fd, $0, $1) } }
-        if rc == 0 { return socket }
+        if rc == 0 { return (socket, true) }
         guard errno == EINPROGRESS || errno == EALREADY else {
             let error = SystemError.lastError("connect \(address)")
             socket.close()
             throw error
         }
-        guard socket.waitUntil(readable: false, deadline: deadline) else {
-            socket.close()
-            throw SystemError("connect \(address): timed out", code: ETIMEDOUT)
-        }
+        return (socket, false)
+    }
+
+    /// After a `startConnect` in progress became writable: nil when connected, else why not
+    /// (SO_ERROR). The socket is left open; its owner closes it.
+    public func connectOutcome(_ what: String) -> SystemError? {
         var pending: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length)
-        guard pending == 0 else {
-            socket.close()
-            throw SystemError("connect \(address)", code: pending)
-        }
-        return socket
+        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == 0 else { return SystemError.lastError("connect \(what)") }
+        return pending == 0 ? nil : SystemError("connect \(what)", code: pending)
     }
 
     /// Connects a non-blocking unix-domain stream socket (the Docker API socket), waiting at most

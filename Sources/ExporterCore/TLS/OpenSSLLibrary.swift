@@ -62,13 +62,16 @@ struct OpenSSLLibrary: @unchecked Sendable {
     let SSL_get_verify_result: se_SSL_get_verify_result_fn
     let SSL_get0_verified_chain: se_SSL_get0_verified_chain_fn
     let SSL_shutdown: se_SSL_shutdown_fn
+    /// TLS streams, client and server (Redis over rediss://, the server's connections).
+    let SSL_read: se_SSL_read_fn
+    let SSL_write: se_SSL_write_fn
+    let SSL_CTX_use_certificate_chain_file: se_SSL_CTX_use_certificate_chain_file_fn
+    let SSL_CTX_use_PrivateKey_file: se_SSL_CTX_use_PrivateKey_file_fn
     /// The server side (TLS/OpenSSLServer.swift).
     let server: ServerFunctions
 
     struct ServerFunctions {
         let TLS_server_method: se_TLS_server_method_fn
-        let SSL_CTX_use_certificate_chain_file: se_SSL_CTX_use_certificate_chain_file_fn
-        let SSL_CTX_use_PrivateKey_file: se_SSL_CTX_use_PrivateKey_file_fn
         let SSL_CTX_check_private_key: se_SSL_CTX_check_private_key_fn
         let SSL_CTX_ctrl: se_SSL_CTX_ctrl_fn
         let SSL_CTX_set_cipher_list: se_SSL_CTX_set_cipher_list_fn
@@ -78,15 +81,11 @@ struct OpenSSLLibrary: @unchecked Sendable {
         let SSL_CTX_set_session_id_context: se_SSL_CTX_set_session_id_context_fn
         let SSL_set_accept_state: se_SSL_set_accept_state_fn
         let SSL_do_handshake: se_SSL_do_handshake_fn
-        let SSL_read: se_SSL_read_fn
-        let SSL_write: se_SSL_write_fn
         let SSL_has_pending: se_SSL_has_pending_fn
         let SSL_get1_peer_certificate: se_SSL_get1_peer_certificate_fn
 
         fileprivate init(ssl: DynamicLibrary) throws(DynamicLibrary.LoadError) {
             TLS_server_method = try ssl.function("TLS_server_method", as: se_TLS_server_method_fn.self)
-            SSL_CTX_use_certificate_chain_file = try ssl.function("SSL_CTX_use_certificate_chain_file", as: se_SSL_CTX_use_certificate_chain_file_fn.self)
-            SSL_CTX_use_PrivateKey_file = try ssl.function("SSL_CTX_use_PrivateKey_file", as: se_SSL_CTX_use_PrivateKey_file_fn.self)
             SSL_CTX_check_private_key = try ssl.function("SSL_CTX_check_private_key", as: se_SSL_CTX_check_private_key_fn.self)
             SSL_CTX_ctrl = try ssl.function("SSL_CTX_ctrl", as: se_SSL_CTX_ctrl_fn.self)
             SSL_CTX_set_cipher_list = try ssl.function("SSL_CTX_set_cipher_list", as: se_SSL_CTX_set_cipher_list_fn.self)
@@ -96,8 +95,6 @@ struct OpenSSLLibrary: @unchecked Sendable {
             SSL_CTX_set_session_id_context = try ssl.function("SSL_CTX_set_session_id_context", as: se_SSL_CTX_set_session_id_context_fn.self)
             SSL_set_accept_state = try ssl.function("SSL_set_accept_state", as: se_SSL_set_accept_state_fn.self)
             SSL_do_handshake = try ssl.function("SSL_do_handshake", as: se_SSL_do_handshake_fn.self)
-            SSL_read = try ssl.function("SSL_read", as: se_SSL_read_fn.self)
-            SSL_write = try ssl.function("SSL_write", as: se_SSL_write_fn.self)
             SSL_has_pending = try ssl.function("SSL_has_pending", as: se_SSL_has_pending_fn.self)
             SSL_get1_peer_certificate = try ssl.function("SSL_get1_peer_certificate", as: se_SSL_get1_peer_certificate_fn.self)
         }
@@ -169,6 +166,10 @@ struct OpenSSLLibrary: @unchecked Sendable {
         SSL_get_verify_result = try ssl.function("SSL_get_verify_result", as: se_SSL_get_verify_result_fn.self)
         SSL_get0_verified_chain = try ssl.function("SSL_get0_verified_chain", as: se_SSL_get0_verified_chain_fn.self)
         SSL_shutdown = try ssl.function("SSL_shutdown", as: se_SSL_shutdown_fn.self)
+        SSL_read = try ssl.function("SSL_read", as: se_SSL_read_fn.self)
+        SSL_write = try ssl.function("SSL_write", as: se_SSL_write_fn.self)
+        SSL_CTX_use_certificate_chain_file = try ssl.function("SSL_CTX_use_certificate_chain_file", as: se_SSL_CTX_use_certificate_chain_file_fn.self)
+        SSL_CTX_use_PrivateKey_file = try ssl.function("SSL_CTX_use_PrivateKey_file", as: se_SSL_CTX_use_PrivateKey_file_fn.self)
         server = try ServerFunctions(ssl: ssl)
     }
 }

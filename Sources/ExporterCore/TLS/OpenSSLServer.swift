@@ -36,8 +36,8 @@ public final class TLSServerContext: @unchecked Sendable {
     private func loadKeyPair() throws(TLSServerError) {
         c.ERR_clear_error()
         // The chain form, so an intermediate after the leaf in cert_file is sent too (as Go does).
-        guard c.server.SSL_CTX_use_certificate_chain_file(ctx, config.certFile) == 1 else { throw fail("cert_file \(config.certFile)") }
-        guard c.server.SSL_CTX_use_PrivateKey_file(ctx, config.keyFile, se_SSL_FILETYPE_PEM) == 1 else { throw fail("key_file \(config.keyFile)") }
+        guard c.SSL_CTX_use_certificate_chain_file(ctx, config.certFile) == 1 else { throw fail("cert_file \(config.certFile)") }
+        guard c.SSL_CTX_use_PrivateKey_file(ctx, config.keyFile, se_SSL_FILETYPE_PEM) == 1 else { throw fail("key_file \(config.keyFile)") }
         guard c.server.SSL_CTX_check_private_key(ctx) == 1 else { throw fail("key_file \(config.keyFile) does not match cert_file") }
     }
 
@@ -154,7 +154,7 @@ final class TLSSession {
     /// Like `Socket.read`. Any TLS error ends the connection, so it is reported as `.closed`.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Socket.IOResult {
         c.ERR_clear_error()
-        let n = c.server.SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
+        let n = c.SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
         if n > 0 { return .transferred(Int(n)) }
         return blocked(c.SSL_get_error(ssl, n))
     }
@@ -162,7 +162,7 @@ final class TLSSession {
     func write(_ bytes: UnsafeRawBufferPointer) -> Socket.IOResult {
         guard !bytes.isEmpty else { return .transferred(0) }
         c.ERR_clear_error()
-        let n = c.server.SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count))
+        let n = c.SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count))
         if n > 0 { return .transferred(Int(n)) }
         return blocked(c.SSL_get_error(ssl, n))
     }

@@ -30,6 +30,31 @@ private func evaluate(_ families: [MetricFamily], now: Double = 1_000_000) -> [R
         #expect(bySubject == ["/": .ok, "/data": .warning, "/var": .critical])
     }
 
+    @Test func redisAndNginxRows() {
+        let a = ["addr": "redis://a:6379"], b = ["addr": "redis://b:6379"], c = ["addr": "redis://c:6379"]
+        let families = [
+            family("redis_up", [(a, 1), (b, 1), (c, 0)]),
+            family("redis_exporter_last_scrape_error", [(a.merging(["err": ""]) { $1 }, 0), (c.merging(["err": "auth"]) { $1 }, 1)]),
+            family("redis_memory_used_bytes", [(a, 95), (b, 50)]),
+            family("redis_memory_max_bytes", [(a, 100), (b, 0)]),
+            family("redis_rejected_connections_total", [(a, 3), (b, 0)]),
+            family("redis_rdb_last_bgsave_status", [(a, 0), (b, 1)]),
+            family("nginx_up", [(["addr": "http://n/s"], 0)]),
+        ]
+        let findings = evaluate(families)
+        func severity(_ signal: String, _ subject: String) -> RunbookCheck.Severity? {
+            findings.first { $0.signal == signal && $0.subject == subject }?.severity
+        }
+        #expect(severity("redis reachable", "redis://c:6379") == .critical)
+        #expect(findings.first { $0.subject == "redis://c:6379" }?.value == "down (auth)")
+        #expect(severity("redis memory / maxmemory", "redis://a:6379") == .critical)
+        #expect(severity("redis memory / maxmemory", "redis://b:6379") == nil)  // no maxmemory
+        #expect(severity("redis rejected connections", "redis://a:6379") == .warning)
+        #expect(severity("redis rejected connections", "redis://b:6379") == .ok)
+        #expect(severity("redis last background save", "redis://a:6379") == .critical)
+        #expect(severity("nginx status page", "http://n/s") == .critical)
+    }
+
     @Test func cpuFromTwoScrapes() {
         let before = [family("node_cpu_seconds_total", [(["cpu": "0", "mode": "idle"], 100), (["cpu": "0", "mode": "user"], 100)])]
         let after = [family("node_cpu_seconds_total", [(["cpu": "0", "mode": "idle"], 100.1), (["cpu": "0", "mode": "user"], 101)])]

@@ -80,13 +80,12 @@ private struct DockerRequest: PollTask {
     let path: String
     let client: DockerClient
     private var socket: Socket?
-    private var request: [UInt8] = []
-    private var sent = 0
-    private var buffer: [UInt8] = []
+    private var exchange: HTTPExchange
 
     init(path: String, client: DockerClient) {
         self.path = path
         self.client = client
+        self.exchange = HTTPExchange.get(path, host: "docker", accept: "application/json", parser: client.parser)
     }
 
     mutating func start(deadline: MonotonicTime) -> TaskStep<Result<ClientResponse, DockerClientError>> {
@@ -95,15 +94,24 @@ private struct DockerRequest: PollTask {
         } catch {
             return .done(.failure(.connect(error)))
         }
-        request = Array("GET \(path) HTTP/1.1\r\nHost: docker\r\nUser-Agent: stack_exporter\r\nAccept: application/json\r\nConnection: close\r\n\r\n".utf8)
         return resume()
     }
 
     mutating func resume() -> TaskStep<Result<ClientResponse, DockerClientError>> {
         guard let socket else { return .done(.failure(.deadline)) }
-        let step = sent < request.count ? send(on: socket) : receive(from: socket)
-        if case .done = step { close() }
-        return step
+        switch exchange.step(socket) {
+        case .wait(let interest):
+            return .wait(interest)
+        case .done(let result):
+            close()
+            switch result {
+            case .failure(.io(let error)): return .done(.failure(.io(error)))
+            case .failure(.http(let error)): return .done(.failure(.http(error)))
+            case .success(let response) where !(200..<300).contains(response.status):
+                return .done(.failure(.status(response.status, DockerClient.message(response.body))))
+            case .success(let response): return .done(.success(response))
+            }
+        }
     }
 
     mutating func cancel() -> Result<ClientResponse, DockerClientError> {
@@ -114,53 +122,5 @@ private struct DockerRequest: PollTask {
     private mutating func close() {
         socket?.close()
         socket = nil
-    }
-
-    private mutating func send(on socket: Socket) -> TaskStep<Result<ClientResponse, DockerClientError>> {
-        while sent < request.count {
-            let result = request.withUnsafeBytes { socket.write(UnsafeRawBufferPointer(rebasing: $0[sent...])) }
-            switch result {
-            case .transferred(let n): sent += n
-            case .wouldBlock: return .wait(.write(socket.fd))
-            case .closed: return .done(.failure(.http(.truncated)))
-            case .failed(let error): return .done(.failure(.io(error)))
-            }
-        }
-        return .wait(.read(socket.fd))
-    }
-
-    /// Reads what is available; done once the response is complete or failed.
-    private mutating func receive(from socket: Socket) -> TaskStep<Result<ClientResponse, DockerClientError>> {
-        let parser = client.parser
-        var atEOF = false
-        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
-        reading: while true {
-            switch scratch.withUnsafeMutableBytes({ socket.read(into: $0) }) {
-            case .transferred(let n):
-                buffer.append(contentsOf: scratch[0..<n])
-                // Stop reading a runaway body early; the parser reports it as too large.
-                if buffer.count > parser.bodyLimit + parser.headLimit { break reading }
-            case .wouldBlock:
-                break reading
-            case .closed:
-                atEOF = true
-                break reading
-            case .failed(let error):
-                return .done(.failure(.io(error)))
-            }
-        }
-        do {
-            guard let response = try parser.parse(buffer, atEOF: atEOF) else {
-                if buffer.count > parser.bodyLimit + parser.headLimit { return .done(.failure(.http(.tooLarge(limit: parser.bodyLimit)))) }
-                // A closed socket stays readable: waiting on it again would spin until the deadline.
-                return atEOF ? .done(.failure(.http(.truncated))) : .wait(.read(socket.fd))
-            }
-            guard (200..<300).contains(response.status) else {
-                return .done(.failure(.status(response.status, DockerClient.message(response.body))))
-            }
-            return .done(.success(response))
-        } catch {
-            return .done(.failure(.http(error)))
-        }
     }
 }

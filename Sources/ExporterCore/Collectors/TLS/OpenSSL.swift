@@ -115,8 +115,8 @@ enum OpenSSL {
     /// A configured client SSL_CTX, shared by every probe. OpenSSL documents SSL_CTX as safe to use
     /// from many threads once configured (SSL_new only reads it), hence `@unchecked Sendable`.
     final class ClientContext: @unchecked Sendable {
-        fileprivate let ctx: OpaquePointer
-        fileprivate let c: OpenSSLLibrary
+        let ctx: OpaquePointer
+        let c: OpenSSLLibrary
 
         /// Trusts `caFile` (PEM bundle) when given, else the system store (SSL_CTX_set_default_verify_paths:
         /// /usr/lib/ssl/certs, which Debian links to /etc/ssl/certs).
@@ -162,17 +162,7 @@ enum OpenSSL {
         defer { c.SSL_free(ssl) }
         c.ERR_clear_error()
         guard c.SSL_set_fd(ssl, socket.fd) == 1 else { throw .setup(lastError(c, "SSL_set_fd")) }
-        let isIP = IPLiteral.isIP(serverName)
-        if !serverName.isEmpty {
-            if isIP {
-                _ = c.X509_VERIFY_PARAM_set1_ip_asc(c.SSL_get0_param(ssl), serverName)
-            } else {
-                _ = serverName.withCString { name in
-                    c.SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name), UnsafeMutableRawPointer(mutating: name))
-                }
-                _ = c.SSL_set1_host(ssl, serverName)
-            }
-        }
+        setServerName(c, ssl, serverName)
         c.SSL_set_connect_state(ssl)
         while true {
             let rc = c.SSL_connect(ssl)
@@ -200,6 +190,20 @@ enum OpenSSL {
         _ = c.SSL_shutdown(ssl)  // best effort close_notify; non-blocking, never waited for
         c.ERR_clear_error()
         return result
+    }
+
+    /// `serverName` into SNI unless it is an IP literal (RFC 6066 §3), and as the name (or IP) the
+    /// certificate is checked against (RFC 6125).
+    static func setServerName(_ c: OpenSSLLibrary, _ ssl: OpaquePointer, _ serverName: String) {
+        guard !serverName.isEmpty else { return }
+        if IPLiteral.isIP(serverName) {
+            _ = c.X509_VERIFY_PARAM_set1_ip_asc(c.SSL_get0_param(ssl), serverName)
+        } else {
+            _ = serverName.withCString { name in
+                c.SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name), UnsafeMutableRawPointer(mutating: name))
+            }
+            _ = c.SSL_set1_host(ssl, serverName)
+        }
     }
 
     private static func certificates(_ c: OpenSSLLibrary, _ stack: OpaquePointer?) -> [CertificateInfo] {

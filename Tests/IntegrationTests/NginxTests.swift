@@ -1,0 +1,102 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import ExporterCore
+
+/// Real nginx with stub_status on a loopback port, Debian's prometheus-nginx-exporter beside the
+/// collector on the same page, and hand-written faults.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct NginxTests {
+    final class Nginx {
+        let process: ChildProcess
+        let port: UInt16
+        let dir = NSTemporaryDirectory() + "nginx-it-\(UUID().uuidString)"
+
+        init() throws {
+            let dir = self.dir
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            port = try TLSIntegrationTests.freePort()
+            let temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map { "\($0)_temp_path \(dir);" }.joined(separator: " ")
+            let config = """
+                daemon off; pid \(dir)/nginx.pid; error_log \(dir)/error.log; worker_processes 1;
+                events { worker_connections 64; }
+                http { access_log \(dir)/access.log; \(temp)
+                  server { listen 127.0.0.1:\(port); location = /stub_status { stub_status; } location / { return 200 "hello\\n"; } } }
+                """
+            try config.write(toFile: "\(dir)/nginx.conf", atomically: true, encoding: .utf8)
+            process = try ChildProcess([try tool("nginx"), "-c", "\(dir)/nginx.conf", "-p", dir], stderr: .file("\(dir)/stderr.log"))
+            let port = self.port, process = self.process
+            let ready = Wait.until(timeout: 10, interval: 0.01) {
+                (try? Socket.connect(host: "127.0.0.1", port: port)).map { $0.close(); return true } ?? !process.isRunning
+            }
+            guard ready, process.isRunning else { throw TestFailure("nginx did not start: \((try? String(contentsOfFile: "\(dir)/stderr.log", encoding: .utf8)) ?? "")") }
+        }
+
+        deinit {
+            process.killGroup()
+            process.wait(timeout: 5)
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+    }
+
+    static func scrape(_ urls: [String], timeout: Double = 3, deadline: Double = 5) throws -> String {
+        let collector = NginxCollector(targets: try urls.map { try NginxTarget.parse($0) }, timeout: timeout, logger: .disabled)
+        let context = CollectContext(deadline: MonotonicTime.now().adding(seconds: deadline), logger: .disabled, exposition: ExpositionStats())
+        return TextFormat.render(text: Normalizer.normalize(try collector.collect(context), stats: ExpositionStats()))
+    }
+
+    /// name → (type, value) of an exposition without labels other than `addr`.
+    static func series(_ text: String, addr: String? = nil) -> [String: (type: String, value: Double)] {
+        var types: [String: String] = [:], out: [String: (type: String, value: Double)] = [:]
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            if words.count == 4, words[1] == "TYPE" { types[String(words[2])] = String(words[3]) }
+            guard !line.hasPrefix("#"), line.hasPrefix("nginx_"), let last = words.last, let value = Double(last) else { continue }
+            let name = String(words[0].prefix { $0 != "{" })
+            if let addr, !line.contains("addr=\"\(addr)\"") { continue }
+            out[name] = (types[name] ?? "", value)
+        }
+        return out
+    }
+
+    @Test func sameNamesTypesAndValuesAsNginxPrometheusExporter() throws {
+        let nginx = try Nginx()
+        let url = "http://127.0.0.1:\(nginx.port)/stub_status"
+        let peerPort = try TLSIntegrationTests.freePort()
+        let peer = try ChildProcess([try tool("prometheus-nginx-exporter"), "-nginx.scrape-uri=\(url)", "-web.listen-address=127.0.0.1:\(peerPort)"])
+        defer { peer.killGroup(); peer.wait(timeout: 5) }
+        var before = ""
+        #expect(Wait.until(timeout: 10, interval: 0.02) {
+            before = (try? httpGet(port: peerPort, path: "/metrics")) ?? ""
+            return before.contains("nginx_up 1")
+        })
+        let ours = Self.series(try Self.scrape([url]), addr: url)
+        let after = Self.series(try httpGet(port: peerPort, path: "/metrics"))
+        let theirs = Self.series(before)
+        #expect(Set(ours.keys) == Set(theirs.keys), "ours \(ours.keys.sorted()) theirs \(theirs.keys.sorted())")
+        for (name, entry) in theirs {
+            #expect(ours[name]?.type == entry.type, "\(name)")
+            // Each scrape is itself a request: our value lies between the peer's before and after.
+            if let value = ours[name]?.value, let later = after[name]?.value, entry.type == "counter" {
+                #expect(value >= entry.value && value <= later, "\(name): \(entry.value) ≤ \(value) ≤ \(later)")
+            }
+        }
+        #expect(ours["nginx_up"]?.value == 1)
+    }
+
+    @Test func downGarbageSilentAndWrongPagesFailAloneWithinTheDeadline() throws {
+        let nginx = try Nginx()
+        let silent = try FakeTCPServer(.silent), garbage = try FakeTCPServer(.reply(Array("\u{0}\u{1}garbage\r\n\r\n".utf8)))
+        defer { silent.stop(); garbage.stop() }
+        let good = "http://127.0.0.1:\(nginx.port)/stub_status"
+        let urls = [good, "http://127.0.0.1:\(nginx.port)/", "http://127.0.0.1:\(nginx.port)/missing", "http://127.0.0.1:\(silent.port)/stub_status",
+                    "http://127.0.0.1:\(garbage.port)/stub_status", "http://127.0.0.1:1/stub_status"]
+        let started = Date()
+        let text = try Self.scrape(urls, timeout: 1)
+        #expect(Date().timeIntervalSince(started) < 2)
+        #expect(Self.series(text, addr: good)["nginx_up"]?.value == 1)
+        for url in urls.dropFirst() {
+            #expect(Self.series(text, addr: url)["nginx_up"]?.value == 0, "\(url)")
+            #expect(Self.series(text, addr: url)["nginx_connections_active"] == nil)
+        }
+    }
+}
