@@ -47,7 +47,9 @@ public struct ServerLimits: Sendable {
     public var maxConcurrentProbes = 20
     /// How long after its deadline a request whose worker has not answered (a read stuck in the
     /// kernel) gets a 503 from the event loop; the worker stays counted in flight.
-    public var lateAnswerGrace = 0.25
+    /// Half a second: Prometheus' own timeout, since the deadline is its header less 0.5 s, so a
+    /// worker merely slowed by a busy machine still answers with data.
+    public var lateAnswerGrace = 0.5
 
     /// The connection limit lowered to leave descriptors for collectors (sockets, kept procfs
     /// files, probes) under the process' open-file limit: past it accept fails, and eviction

@@ -6,17 +6,12 @@ import Testing
 
 /// The one fan-out strategy: a bounded pool (issue #11 item 3).
 @Suite(.timeLimit(.minutes(1))) struct WorkerPoolTests {
-    private static func threadsOfThisProcess() -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0
-    }
-
     /// 50 items that hang: the pool holds its bound of threads, the items beyond it wait, every
     /// one comes back nil at the deadline, and all 50 still run once the hang ends.
     @Test func fiftyHungItemsDoNotGrowThreadsPastTheBound() {
         let pool = WorkerPool(name: "test-hung", maxThreads: 8)
         let release = DispatchSemaphore(value: 0)
         let ran = Atomic<Int>(0)
-        let before = Self.threadsOfThisProcess()
         let started = MonotonicTime.now()
         let deadlines = ItemDeadline(collector: started.adding(seconds: 0.5), now: started)
         let results = runItems(Array(0..<50), on: pool, deadlines: deadlines) { item -> Int in
@@ -29,7 +24,6 @@ import Testing
         #expect(started.secondsElapsed() < 2)
         #expect(pool.threadCount == 8)
         #expect(pool.queuedCount == 42)
-        #expect(Self.threadsOfThisProcess() <= before + 8, "other tests' threads may come and go, but not 50 more")
         release.signal()
         #expect(waitUntil { ran.load(ordering: .relaxed) == 50 })
         #expect(pool.threadCount == 8)
