@@ -38,13 +38,8 @@ struct LibPQ: @unchecked Sendable {
     let PQbackendPID: se_PQbackendPID_fn
 
     /// Loaded once, on first use (Swift runs a static initializer exactly once, thread-safely).
-    private static let shared: Result<LibPQ, PostgresError> = {
-        do throws(DynamicLibrary.LoadError) {
-            return .success(try LibPQ(library: DynamicLibrary.open("libpq.so.5")))
-        } catch {
-            return .failure(PostgresError(kind: .library, message: error.description))
-        }
-    }()
+    private static let shared = Result { () throws(DynamicLibrary.LoadError) in try LibPQ(library: DynamicLibrary.open("libpq.so.5")) }
+        .mapError { PostgresError(kind: .library, message: $0.description) }
 
     static func load() throws(PostgresError) -> LibPQ { try shared.get() }
 
