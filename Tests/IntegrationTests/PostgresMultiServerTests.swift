@@ -5,7 +5,8 @@ import Testing
 extension PostgresTests {
     /// Three servers, two of which accept TCP and never answer (a blackholed or hung server): the
     /// healthy one still reports `pg_up 1` in the same scrape, within the deadline. Servers are
-    /// scraped each on a thread of their own, so hung ones cannot hold the others back.
+    /// scraped at once on the collector's worker pool, each ending by its item deadline, so hung
+    /// ones cannot hold the others back.
     @Test func hungServersDoNotHoldBackAHealthyOne() throws {
         let pg = try PostgresCluster.get()
         // Listening sockets that are never accepted: connect succeeds (the backlog), nothing answers.

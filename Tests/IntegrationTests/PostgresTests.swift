@@ -156,7 +156,7 @@ import Testing
         try pg.psql("CREATE DATABASE pipefail")
         try pg.psql("REVOKE SELECT ON pg_stat_bgwriter FROM PUBLIC; REVOKE SELECT ON pg_locks FROM PUBLIC", database: "pipefail")
         let exporter = try LoggedExporter(["--postgres.dsn=\(pg.dsn(user: "limited", password: "limited", database: "pipefail"))"])
-        for _ in 0..<(PostgresServer.staticRefreshScrapes + 2) {
+        for _ in 0..<(MainSession.staticRefreshScrapes + 2) {
             let body = try exporter.metrics().body
             #expect(sampleValue(body, "pg_up") == 1)
             for denied in ["stat_bgwriter", "locks"] {

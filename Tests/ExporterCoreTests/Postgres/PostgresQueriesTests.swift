@@ -72,7 +72,7 @@ import Testing
     @Test func setupIsOneStatement() {
         var settings = PostgresSettings()
         settings.statementTimeoutSeconds = 2.5
-        let sql = PostgresServer.setupStatement(settings)
+        let sql = ScrapePlan.setupStatement(settings)
         #expect(sql == "SELECT set_config('statement_timeout', '2500', false), set_config('lock_timeout', '1000', false)")
         #expect(!sql.contains(";"))
     }
@@ -83,6 +83,6 @@ import Testing
     func hugeStatementTimeoutIsCappedAtPostgresMaximum(_ seconds: Double) {
         var settings = PostgresSettings()
         settings.statementTimeoutSeconds = seconds
-        #expect(PostgresServer.setupStatement(settings).contains("'statement_timeout', '2147483647'"))
+        #expect(ScrapePlan.setupStatement(settings).contains("'statement_timeout', '2147483647'"))
     }
 }

@@ -25,9 +25,9 @@ import Testing
 
     @Test func databasesAreVisitedRoundRobin() {
         let names = ["a", "b", "c", "d"]
-        #expect(PostgresServer.rotated(names, from: 0) == names)
-        #expect(PostgresServer.rotated(names, from: 2) == ["c", "d", "a", "b"])
-        #expect(PostgresServer.rotated(names, from: 6) == ["c", "d", "a", "b"])
-        #expect(PostgresServer.rotated([], from: 3) == [])
+        #expect(ScrapePlan.rotated(names, from: 0) == names)
+        #expect(ScrapePlan.rotated(names, from: 2) == ["c", "d", "a", "b"])
+        #expect(ScrapePlan.rotated(names, from: 6) == ["c", "d", "a", "b"])
+        #expect(ScrapePlan.rotated([], from: 3) == [])
     }
 }

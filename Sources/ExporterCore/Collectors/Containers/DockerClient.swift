@@ -102,6 +102,8 @@ private struct DockerRequest: PollTask {
         switch exchange.step(socket) {
         case .wait(let interest):
             return .wait(interest)
+        case .waitUntil(let interest, let until):
+            return .waitUntil(interest, until)
         case .done(let result):
             close()
             switch result {

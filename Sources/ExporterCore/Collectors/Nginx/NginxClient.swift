@@ -82,6 +82,7 @@ struct StubStatusRequest: PollTask {
         }
         switch exchange.step(socket) {
         case .wait(let interest): return .wait(interest)
+        case .waitUntil(let interest, let until): return .waitUntil(interest, until)
         case .done(.failure(let failure)): return finish(.failure(.exchange(failure)))
         case .done(.success(let response)):
             guard response.status == 200 else { return finish(.failure(.status(response.status))) }

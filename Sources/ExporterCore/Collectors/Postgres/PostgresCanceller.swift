@@ -51,12 +51,19 @@ final class PostgresCanceller: Sendable {
         // Only an exporter session that still runs a statement: once it ended, its pid may
         // belong to another backend.
         let sql = "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = \(pid) AND application_name = 'stack_exporter' AND state <> 'idle'"
-        do throws(PostgresError) {
-            let connection = try PostgresConnection.open(parameters: route.parameters, deadline: deadline, redactor: route.redactor, cancellable: false)
-            defer { connection.close() }
-            try connection.run([sql], deadline: deadline) { _, _, _ in }
-        } catch {
-            // Best effort, see above: statement_timeout ends the statement on the server anyway.
-        }
+        let target = SessionTarget(parameters: route.parameters, redactor: route.redactor, connectTimeout: timeoutSeconds, cancellable: false)
+        // Best effort, see above: whatever the outcome, statement_timeout ends the statement on
+        // the server anyway.
+        _ = PollLoop.run([PipelineTask(connection: nil, target: target, keep: false, consumer: FixedStatements([sql]))], concurrency: 1, deadline: deadline)
     }
+}
+
+/// A pipeline of statements known in advance whose results nobody reads (a cancel).
+final class FixedStatements: PipelineConsumer {
+    private let statements: [String]
+
+    init(_ statements: [String]) { self.statements = statements }
+
+    func statements(for connection: PostgresConnection, fresh: Bool) -> PipelineRequest { PipelineRequest(statements: statements) }
+    func received(_ index: Int, _ result: StatementResult, seconds: Double) {}
 }

@@ -1,31 +1,34 @@
-import Dispatch
-
 /// PostgreSQL servers with postgres_exporter's metric names; each server's series carry `server`.
 struct PostgresCollector: Collector {
     let servers: [PostgresServer]
     let settings: PostgresSettings
+    /// Threads for the servers: every server at once up to its size (a scrape waits on the network,
+    /// so one hung server must not hold back the next), and held by a server stuck past its
+    /// deadline where no deadline reaches (a host name lookup), never one per scrape.
+    private let pool: WorkerPool
+
+    init(servers: [PostgresServer], settings: PostgresSettings) {
+        self.servers = servers
+        self.settings = settings
+        pool = WorkerPool(name: "se-postgres", maxThreads: min(max(1, servers.count), 16))
+    }
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
         guard !servers.isEmpty else { return [] }
-        // Leave a margin so the families reach the scrape before it stops waiting.
-        let left = context.secondsLeft
-        let deadline = context.deadline.adding(seconds: -min(0.25, max(0, left) * 0.1))
-        let results = ResultSlots(count: servers.count)
-        if servers.count == 1 {
-            results.set(0, servers[0].scrape(deadline: deadline, settings: settings, logger: context.logger))
-            return Self.merge(results.all())
+        // Each server ends by the cutoff, leaving the collector time to report every server; one
+        // still running at `abandon` is reported down alone (pg_up 0).
+        let deadlines = ItemDeadline(collector: context.deadline)
+        let settings = settings
+        let logger = context.logger
+        // A lone server runs on the collector's thread: no hand-off for the common case. Its
+        // every wait is a poll(2) bounded by the cutoff (only a host name lookup is not, as before).
+        if servers.count == 1 { return servers[0].scrape(deadline: deadlines.cutoff, settings: settings, logger: logger) }
+        let results = runItems(servers, on: pool, deadlines: deadlines) { server in
+            server.scrape(deadline: deadlines.cutoff, settings: settings, logger: logger)
         }
-        // Every server at once, each on a thread of its own: a scrape waits on the network, and
-        // concurrentPerform would run only one server per core, so a hung server would hold back
-        // the next ones until the deadline. (A serial queue runs on libdispatch's overcommit pool.)
-        let group = DispatchGroup()
-        for index in servers.indices {
-            DispatchQueue(label: "stack_exporter.postgres.server").async(group: group) {
-                results.set(index, servers[index].scrape(deadline: deadline, settings: settings, logger: context.logger))
-            }
-        }
-        group.wait()
-        return Self.merge(results.all())
+        return Self.merge(zip(servers, results).map { server, families in
+            families ?? ScrapeReport(server: server.server).families()
+        })
     }
 
     /// Every server's families in server order. Families of the same name from several servers
@@ -34,13 +37,4 @@ struct PostgresCollector: Collector {
     static func merge(_ perServer: [[MetricFamily]]) -> [MetricFamily] {
         perServer.count == 1 ? perServer[0] : Array(perServer.joined())
     }
-}
-
-import Synchronization
-
-private final class ResultSlots: Sendable {
-    private let slots: Mutex<[[MetricFamily]]>
-    init(count: Int) { slots = Mutex(Array(repeating: [], count: count)) }
-    func set(_ index: Int, _ value: [MetricFamily]) { slots.withLock { $0[index] = value } }
-    func all() -> [[MetricFamily]] { slots.withLock { $0 } }
 }

@@ -19,7 +19,7 @@ enum PostgresQueries {
     static let databaseGroups: [QueryGroup] = [statUserTables, statIOUserTables]
 
     /// `pg_static`, postmaster start and the connection's database: run on connect and every
-    /// `PostgresServer.staticRefreshScrapes` scrapes, not every scrape (none changes without a restart).
+    /// `MainSession.staticRefreshScrapes` scrapes, not every scrape (none changes without a restart).
     static let identity = """
         SELECT current_setting('server_version_num') AS version_num, version() AS version, \
         current_setting('server_version') AS short_version, \
