@@ -61,3 +61,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzz targets (scripts/fuzz, Tests/Fuzz/README.md): one libFuzzer driver over every parser of
+// outside input. Only declared with STACK_EXPORTER_FUZZ=1, so `swift build` and CI never compile
+// it; scripts/fuzz builds it with `-sanitize=fuzzer,address` into its own build path.
+if Context.environment["STACK_EXPORTER_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(name: "Fuzz", dependencies: ["ExporterCore"], path: "Sources/Fuzz"))
+    package.products.append(.executable(name: "stack_exporter_fuzz", targets: ["Fuzz"]))
+}

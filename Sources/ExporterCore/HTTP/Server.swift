@@ -387,9 +387,11 @@ public final class HTTPServer {
         connection.phase = .processing(work: work, deadline: deadline)
         try? epoll.modify(connection.socket.fd, token: connection.id, interest: .none)
         let id = connection.id, handler = self.handler, control = self.control
-        workers.submit {
-            let response = handler.response(to: request, deadline: deadline)
-            control.complete(ServerControl.Completion(connectionID: id, kind: .work(work, response)))
+        // The completion is handed back to run once the worker counts itself free: the client's
+        // next request then finds it idle instead of starting another thread (WorkerPool.submitThen).
+        workers.submitThen {
+            let completion = ServerControl.Completion(connectionID: id, kind: .work(work, handler.response(to: request, deadline: deadline)))
+            return { control.complete(completion) }
         }
     }
 

@@ -56,7 +56,8 @@ enum RouteNetlink {
             case done: return true
             case error:
                 let code = length >= headerSize + 4 ? bytes.loadUnaligned(fromByteOffset: offset + headerSize, as: Int32.self) : 0
-                throw ParseError(file: "rtnetlink", line: links.count + 1, text: "error reply: errno \(-code)")
+                // Widened before negating: a reply claiming errno Int32.min trapped here (issue #12, fuzzing).
+                throw ParseError(file: "rtnetlink", line: links.count + 1, text: "error reply: errno \(-Int64(code))")
             case newLink:
                 guard length >= headerSize + ifinfoSize else {
                     throw ParseError(file: "rtnetlink", line: links.count + 1, text: "short RTM_NEWLINK of \(length) bytes")

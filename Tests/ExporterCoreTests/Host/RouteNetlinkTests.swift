@@ -111,4 +111,16 @@ import Testing
         }
         #expect(links.isEmpty)
     }
+
+    /// Fuzz regression (issue #12, Tests/Fuzz/corpus/netlink/crash-errno-intmin minus its 4-byte
+    /// sequence prefix): an NLMSG_ERROR whose errno is Int32.min trapped negating it.
+    @Test func errorReplyWithTheSmallestErrnoIsAnError() {
+        let bytes: [UInt8] = [20, 0, 0, 0, 2, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0x00, 0x80]
+        var links: [NetlinkLink] = []
+        #expect {
+            _ = try bytes.withUnsafeBytes { raw throws(ParseError) in try RouteNetlink.parse(raw, sequence: 7, into: &links) }
+        } throws: { error in
+            (error as? ParseError)?.text == "error reply: errno 2147483648"
+        }
+    }
 }

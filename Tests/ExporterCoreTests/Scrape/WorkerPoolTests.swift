@@ -44,4 +44,32 @@ import Testing
         #expect(pool.threadCount == 1)
     }
 
+
+    /// Clients that submit their next job as soon as the last one's completion wakes them, as the
+    /// HTTP server's keep-alive clients do: the pool holds no more threads than there are clients.
+    /// With the wake-up inside the job, the next submit could come before the thread was free
+    /// again and start another (scripts/soak: 8 clients had grown the HTTP pool to 27 workers).
+    @Test func keepAliveClientsNeedNoMoreThreadsThanClients() {
+        let pool = WorkerPool(name: "test-keepalive", maxThreads: 64)
+        let clients = 8, rounds = 1500
+        let finished = DispatchGroup()
+        for _ in 0..<clients {
+            finished.enter()
+            let thread = Thread {
+                let answered = DispatchSemaphore(value: 0)
+                for _ in 0..<rounds {
+                    pool.submitThen {
+                        var sum = 0
+                        for i in 0..<500 { sum &+= i }
+                        return { [sum] in _ = sum; answered.signal() }
+                    }
+                    answered.wait()
+                }
+                finished.leave()
+            }
+            thread.start()
+        }
+        #expect(finished.wait(timeout: .now() + 50) == .success)
+        #expect(pool.threadCount <= clients, "\(pool.threadCount) threads for \(clients) clients")
+    }
 }

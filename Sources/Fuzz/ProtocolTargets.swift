@@ -1,0 +1,115 @@
+@testable import ExporterCore
+
+// The parsers of what arrives over sockets and from configuration: HTTP requests and responses,
+// Docker's JSON, certificate files (PEM/DER through OpenSSL), PostgreSQL DSNs, and the exposition
+// writers that put all of that into label values and help text.
+
+extension FuzzTargets {
+    static let protocolTargets: [FuzzTarget] = [
+        FuzzTarget(name: "http-request", run: HTTPRequestFuzz.run),
+        FuzzTarget(name: "http-response", run: HTTPResponseFuzz.run),
+        FuzzTarget(name: "docker-json", run: DockerJSONFuzz.run),
+        FuzzTarget(name: "pem", run: CertificateFuzz.pem),
+        FuzzTarget(name: "der", run: CertificateFuzz.der),
+        FuzzTarget(name: "dsn", run: DSNFuzz.run),
+        FuzzTarget(name: "exposition", run: ExpositionFuzz.run),
+    ]
+}
+
+enum HTTPRequestFuzz {
+    /// Properties: a request consumes at least one byte and no more than it was given; a head
+    /// cut one byte short is never a request (no desync on a split read); pipelined requests parse
+    /// from where the last one ended (slices with non-zero start index).
+    static func run(_ bytes: [UInt8]) {
+        let parser = RequestParser(maxHeadBytes: 1024, maxHeaderCount: 16)
+        var rest = bytes[...]
+        for _ in 0..<16 {
+            guard case .request(let request, let consumed) = parser.parse(rest) else { return }
+            guard consumed > 0, consumed <= rest.count else { violated("consumed \(consumed) of \(rest.count)") }
+            if case .request = parser.parse(rest.prefix(consumed - 1)) { violated("a request in \(consumed - 1) of its \(consumed) bytes") }
+            _ = request.keepAlive
+            rest = rest.dropFirst(consumed)
+        }
+    }
+}
+
+enum HTTPResponseFuzz {
+    /// Properties: the body never exceeds the limit; a response complete before EOF is the same
+    /// response once EOF is known.
+    static func run(_ bytes: [UInt8]) {
+        var parser = HTTPResponseParser(bodyLimit: 2048)
+        parser.headLimit = 1024
+        let open = try? parser.parse(bytes, atEOF: false)
+        let closed = try? parser.parse(bytes, atEOF: true)
+        for case let response? in [open, closed] where response.body.count > parser.bodyLimit {
+            violated("body of \(response.body.count) bytes over the limit \(parser.bodyLimit)")
+        }
+        if let open = open ?? nil, closed ?? nil != open { violated("response differs once EOF is known") }
+    }
+}
+
+enum DockerJSONFuzz {
+    /// The decoder, then each model the Docker client builds from a reply.
+    static func run(_ bytes: [UInt8]) {
+        guard let json = try? JSONParser.parse(bytes, maxDepth: 16) else { return }
+        if let list = try? ContainerSummary.list(json: json) {
+            for summary in list { _ = summary.healthAnnotation; _ = summary.hasStats }
+        }
+        _ = try? ContainerDetails(json: json)
+        _ = try? ContainerStats(json: json)
+        if let first = json.array?.first {
+            _ = try? ContainerDetails(json: first)
+            _ = try? ContainerStats(json: first)
+        }
+    }
+}
+
+enum CertificateFuzz {
+    /// A certificate file as the tls collector reads it (PEM blocks, or one DER certificate), and
+    /// the x509 families its certificates become.
+    static func pem(_ bytes: [UInt8]) {
+        if let blocks = try? PEM.blocks(bytes) {
+            for block in blocks where !PEM.certificateLabels.contains(block.label) && !block.der.isEmpty {
+                violated("non-certificate block \(block.label) decoded")
+            }
+        }
+        render(CertificateFileParser.parse(bytes))
+    }
+
+    /// DER straight into OpenSSL's d2i_X509 and our reading of the parsed certificate.
+    static func der(_ bytes: [UInt8]) {
+        guard let certificate = try? OpenSSL.parseCertificate(der: bytes) else { return }
+        var content = CertificateFileContent()
+        content.certificates = [certificate]
+        render(content)
+    }
+
+    private static func render(_ content: CertificateFileContent) {
+        let files = [FileCertificates(path: "/etc/ssl/fuzz.pem", content: content)]
+        let families = FileCertificateRenderer.families(
+            files: files, sources: [(name: "/etc/ssl/*.pem", problem: content.problem?.rawValue)], now: 1.7e9, relative: true)
+        ExpositionCheck.renderAndCheck(families)
+    }
+}
+
+enum DSNFuzz {
+    /// A DSN as `--postgres.dsn` gives it. Property: the parsed password appears neither in the
+    /// `server` label nor in the text redacted with the DSN's redactor (a message quoting the DSN).
+    static func run(_ bytes: [UInt8]) {
+        let raw = text(bytes)
+        guard let dsn = try? DataSourceName(raw) else { return }
+        let server = dsn.server
+        _ = dsn.database
+        _ = dsn.connectionString
+        let redacted = dsn.redactor.redact("connection to \"\(raw)\" failed: \(raw)")
+        guard let password = dsn.parameters["password"], password.count >= 2 else { return }
+        // The mask and the keyword the masking writes could spell a password made of their
+        // characters; such passwords say nothing about a leak.
+        if password.contains(where: { "xpasword= :/@'\"\\&".contains($0) }) { return }
+        if redacted.contains(password) { violated("password \(password.debugDescription) left in \(redacted.debugDescription)") }
+        if server.contains(password) && !"localhost:5432[],".contains(password)
+            && !dsn.parameters.values.contains(where: { $0 != password && $0.contains(password) }) {
+            violated("password \(password.debugDescription) in the server label \(server.debugDescription)")
+        }
+    }
+}
