@@ -29,8 +29,11 @@ struct WalkResult: Sendable {
     var problems: [FileProblem: Int] = [:]
     /// The first path of each problem, with the system's words, for the log.
     var examples: [FileProblem: String] = [:]
+    /// Each path once: a directory below `**` is opened for both the recursion and the rest.
+    private var noted: Set<String> = []
 
     mutating func note(_ problem: FileProblem, _ detail: String) {
+        guard noted.insert(detail).inserted else { return }
         problems[problem, default: 0] += 1
         if examples[problem] == nil { examples[problem] = detail }
     }
