@@ -12,6 +12,7 @@ public enum DirectoryScan {
         public var size: Int64
         /// Wrapping arithmetic: mtimes are set by whoever owns the file (touch -d @1e10).
         public var modifiedNanoseconds: Int64
+        public var changedNanoseconds: Int64
         public var device: UInt64
         public var inode: UInt64
 
@@ -91,7 +92,8 @@ public enum DirectoryScan {
         default: kind = .other
         }
         let modified = Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec)
-        return Info(kind: kind, size: Int64(st.st_size), modifiedNanoseconds: modified, device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        let changed = Int64(st.st_ctim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_ctim.tv_nsec)
+        return Info(kind: kind, size: Int64(st.st_size), modifiedNanoseconds: modified, changedNanoseconds: changed, device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 
     private static func isDotOrDotDot(_ raw: UnsafeRawBufferPointer) -> Bool {

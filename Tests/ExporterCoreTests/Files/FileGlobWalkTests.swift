@@ -10,7 +10,7 @@ import Testing
     }
 
     static func names(_ result: WalkResult, in tree: FileTree) -> [String] {
-        result.files.map { String($0.path.dropFirst(tree.path.count + 1)) }
+        result.files.map { String($0.path.dropFirst(tree.path.count + 1)) }.sorted()
     }
 
     @Test func globMatchesPerComponentAndSkipsHiddenFiles() throws {

@@ -66,6 +66,9 @@ struct FileGlobWalk {
     let pattern: FilePattern
     let limits: Limits
     let deadline: MonotonicTime
+    /// Listings kept from the previous walk of this pattern; nil: every directory is listed.
+    let cache: DirectoryCache?
+    private let now = WallClock.now()
 
     private var result = WalkResult()
     private var budget: Int
@@ -73,15 +76,17 @@ struct FileGlobWalk {
     private var visited: Set<[UInt64]> = []
     private var seenFiles: Set<DirectoryKey> = []
 
-    init(pattern: FilePattern, limits: Limits, deadline: MonotonicTime) {
+    init(pattern: FilePattern, limits: Limits, deadline: MonotonicTime, cache: DirectoryCache? = nil) {
         self.pattern = pattern
         self.limits = limits
         self.deadline = deadline
+        self.cache = cache
         budget = limits.maxEntries
     }
 
-    static func run(_ pattern: FilePattern, limits: Limits, deadline: MonotonicTime) -> WalkResult {
-        var walk = FileGlobWalk(pattern: pattern, limits: limits, deadline: deadline)
+    static func run(_ pattern: FilePattern, limits: Limits, deadline: MonotonicTime, cache: DirectoryCache? = nil) -> WalkResult {
+        var walk = FileGlobWalk(pattern: pattern, limits: limits, deadline: deadline, cache: cache)
+        defer { cache?.endWalk() }
         return walk.run()
     }
 
@@ -95,7 +100,6 @@ struct FileGlobWalk {
             guard budget > 0 else { break }
             visit(frame)
         }
-        result.files.sort { $0.path < $1.path }
         return result
     }
 
@@ -103,7 +107,7 @@ struct FileGlobWalk {
         let last = frame.index == pattern.components.count - 1
         switch pattern.components[frame.index] {
         case .literal(let name):
-            let path = join(frame.directory, name)
+            let path = Self.join(frame.directory, name)
             if last {
                 record(path, info: Result { () throws(SystemError) in try DirectoryScan.info(path) }, isSymlink: nil)
             } else {
@@ -111,7 +115,7 @@ struct FileGlobWalk {
             }
         case .glob(let glob):
             for entry in scan(frame.directory, glob, onlyDirectories: !last) {
-                let path = join(frame.directory, entry.name)
+                let path = Self.join(frame.directory, entry.name)
                 if last {
                     record(path, info: entry.info, isSymlink: entry.isSymlink)
                 } else {
@@ -122,7 +126,7 @@ struct FileGlobWalk {
             // Zero directories: the rest of the pattern right here (a trailing `**`: every file).
             if !last { pending.append(Frame(directory: frame.directory, index: frame.index + 1, depth: frame.depth, ancestors: frame.ancestors)) }
             for entry in scan(frame.directory, "*", onlyDirectories: !last) {
-                let path = join(frame.directory, entry.name)
+                let path = Self.join(frame.directory, entry.name)
                 if case .success(let info) = entry.info, info.kind == .directory {
                     descend(path, entry, from: frame, index: frame.index, depth: frame.depth + 1)
                 } else if last {
@@ -153,9 +157,20 @@ struct FileGlobWalk {
     }
 
     private mutating func scan(_ directory: String, _ glob: String, onlyDirectories: Bool) -> [DirectoryScan.Entry] {
+        let key = directory + "\u{0}" + glob + (onlyDirectories ? "\u{0}d" : "\u{0}f")
+        let stamp = cache == nil ? nil : (try? DirectoryScan.info(directory)).map(DirectoryCache.Stamp.init)
+        if let cache, let stamp, var listing = cache.listing(key, stamp: stamp), listing.examined <= budget {
+            budget -= listing.examined
+            DirectoryCache.refresh(&listing, in: directory, now: now, join: Self.join)
+            cache.store(key, listing)
+            return listing.entries
+        }
         do {
             let scanned = try DirectoryScan.entries(directory, matching: glob, onlyDirectories: onlyDirectories, limit: budget)
             budget -= scanned.examined
+            if let cache, let stamp, scanned.complete {
+                cache.store(key, DirectoryCache.Listing(stamp: stamp, entries: scanned.entries, examined: scanned.examined))
+            }
             if !scanned.complete {
                 budget = 0
                 result.note(.tooManyEntries, "\(directory): more than \(limits.maxEntries) directory entries for one pattern")
@@ -199,7 +214,7 @@ struct FileGlobWalk {
         }
     }
 
-    private func join(_ directory: String, _ name: String) -> String {
+    static func join(_ directory: String, _ name: String) -> String {
         directory == "." ? name : directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }

@@ -13,12 +13,15 @@ final class FilesCollector: Collector {
     let verification: GzipVerification?
     private let pool: WorkerPool
     private let walking = Mutex<Set<String>>([])
+    /// Per pattern, so that patterns walked in parallel never wait for each other.
+    private let caches: [String: DirectoryCache]
     private let problems: ProblemLog
 
     init(patterns: [FilePattern], limits: FileGlobWalk.Limits, verification: GzipVerification?, logger: Logger) {
         self.patterns = patterns
         self.limits = limits
         self.verification = verification
+        self.caches = Dictionary(patterns.map { ($0.name, DirectoryCache()) }, uniquingKeysWith: { first, _ in first })
         self.pool = WorkerPool(name: "files-walk", maxThreads: min(4, max(1, patterns.count)))
         self.problems = ProblemLog(logger: logger, what: "files")
     }
@@ -49,7 +52,7 @@ final class FilesCollector: Collector {
     private func walk(_ pattern: FilePattern, until deadline: MonotonicTime) -> WalkResult? {
         guard walking.withLock({ $0.insert(pattern.name).inserted }) else { return nil }
         defer { _ = walking.withLock { $0.remove(pattern.name) } }
-        return FileGlobWalk.run(pattern, limits: limits, deadline: deadline)
+        return FileGlobWalk.run(pattern, limits: limits, deadline: deadline, cache: caches[pattern.name])
     }
 
     private func verdict(_ files: [MatchedFile], of pattern: FilePattern, _ verification: GzipVerification) -> GzipVerdict? {
