@@ -3,7 +3,8 @@ import Testing
 @testable import ExporterCore
 
 /// Our own dashboards (dashboards/*.json): every query is valid PromQL for a real Prometheus, and
-/// the panels whose collectors run here return data from the real exporter.
+/// the panels whose collectors run here return data from the real exporter (the backup panels
+/// from a `--files.glob` over a real gzip backup).
 @Suite(.serialized, .timeLimit(.minutes(2))) struct DashboardTests {
     struct Query {
         let panel: String
@@ -44,14 +45,19 @@ import Testing
     @Test func everyQueryIsValidAndHostPanelsHaveData() throws {
         let queries = try Self.queries()
         #expect(queries.count >= 10)
-        let exporter = try ExporterProcess()
+        // A real backup, so that the backup panels have data (age, size, gzip verdict).
+        let backups = NSTemporaryDirectory() + "dashboard-backups-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: backups, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: backups) }
+        try Data(try Gzip.compress(Array("-- PostgreSQL database dump\n".utf8))).write(to: URL(fileURLWithPath: backups + "/postgres_backup_1.sql.gz"))
+        let exporter = try ExporterProcess(["--files.glob=pg=\(backups)/postgres_backup_*.sql.gz", "--files.verify-gzip"])
         let prometheus = try PrometheusServer(target: "127.0.0.1:\(exporter.port)")
         defer { prometheus.stop() }
         _ = try prometheus.waitForQuery("up", until: { $0.contains("\"1\"") })
         // rate() over $__rate_interval (20s) needs a few samples: wait until Prometheus holds 4.
         let samples = try prometheus.waitForQuery("count_over_time(up{job=\"stack\"}[20s])") { (Self.firstValue($0) ?? 0) >= 4 }
         #expect((Self.firstValue(samples) ?? 0) >= 4, "\(samples.prefix(300))")
-        let needsData = ["Memory used", "CPU busy", "Disk used", "Load", "Network traffic", "Collector success", "Collector duration"]
+        let needsData = ["Memory used", "CPU busy", "Disk used", "Load", "Network traffic", "Collector success", "Collector duration", "Backup age", "Backup files"]
         for query in queries {
             let body = try prometheus.query(Self.substitute(query.expr))
             #expect(body.contains("\"status\":\"success\""), "\(query.panel): \(query.expr) → \(body.prefix(200))")

@@ -36,6 +36,7 @@ public enum RunbookCheck {
         /// Below this many block reads a hit ratio says nothing (a fresh database).
         static let cacheHitMinimumBlocks = 10_000.0
         static let redisMemory = 0.90
+        static let backupAgeHours = (warning: 26.0, critical: 50.0)
     }
 
     /// Evaluates two scrapes taken `interval` seconds apart (CPU needs a rate).
@@ -50,6 +51,7 @@ public enum RunbookCheck {
         findings += containers(metrics)
         findings += redis(metrics)
         findings += nginx(metrics)
+        findings += backups(metrics, now: now)
         findings += collectors(metrics)
         return findings
     }
@@ -205,6 +207,37 @@ public enum RunbookCheck {
                 findings.append(Finding(
                     severity: status == 0 ? .critical : .ok, signal: "redis last background save", subject: addr,
                     value: status == 0 ? "failed" : "ok", rule: "failed crit"))
+            }
+        }
+        return findings
+    }
+
+    /// The runbook's backups: the newest file of each `--files.glob` pattern older than 26 h warns,
+    /// older than 50 h, missing, or not a complete gzip file is critical; unreadable paths warn.
+    static func backups(_ m: MetricIndex, now: Double) -> [Finding] {
+        let rule = "> 26 h warn, > 50 h, none or invalid crit"
+        var findings: [Finding] = []
+        for count in m.samples("stack_exporter_files_count") {
+            let name = count.label("name")
+            let ofPattern = { (sample: MetricIndex.Entry) in sample.label("name") == name }
+            guard count.value > 0, let newest = m.samples("stack_exporter_files_newest_mtime_seconds").first(where: ofPattern)?.value else {
+                findings.append(Finding(severity: .critical, signal: "backup", subject: name, value: "no file matches", rule: rule))
+                continue
+            }
+            let hours = (now - newest) / 3600
+            let limits = Threshold.backupAgeHours
+            var severity: Severity = hours > limits.critical ? .critical : hours > limits.warning ? .warning : .ok
+            var value = "newest \(whole(hours.rounded(.down))) h old"
+            if let invalid = m.samples("stack_exporter_files_newest_valid").first(where: { ofPattern($0) && $0.value == 0 }) {
+                severity = .critical
+                value += ", not a complete gzip file (\(invalid.label("reason")))"
+            }
+            findings.append(Finding(severity: severity, signal: "backup", subject: name, value: value, rule: rule))
+            let unreadable = m.samples("stack_exporter_files_error").filter(ofPattern).reduce(0) { $0 + $1.value }
+            if unreadable > 0 {
+                findings.append(Finding(
+                    severity: .warning, signal: "backup files", subject: name, value: "\(whole(unreadable)) path(s) unreadable",
+                    rule: "unreadable warn"))
             }
         }
         return findings

@@ -23,5 +23,8 @@ public struct SystemError: Error, CustomStringConvertible, Equatable, Sendable {
     public var isTooManyFiles: Bool { code == EMFILE || code == ENFILE }
     public var isTimedOut: Bool { code == ETIMEDOUT }
     public var isNotFound: Bool { code == ENOENT }
+    public var isNotDirectory: Bool { code == ENOTDIR }
+    public var isPermissionDenied: Bool { code == EACCES || code == EPERM }
+    public var isSymlinkLoop: Bool { code == ELOOP }
     public var isConnectionRefused: Bool { code == ECONNREFUSED }
 }

@@ -156,4 +156,24 @@ private func evaluate(_ families: [MetricFamily], now: Double = 1_000_000) -> [R
         #expect(report.contains("WARN  collector · tls"))
         #expect(report.hasSuffix("runbook breached: 1 CRIT, 1 WARN, 0 OK\n"))
     }
+
+    @Test func backupsByAgeMissingAndValidity() {
+        let now = 1_000_000.0
+        func of(_ name: String) -> [String: String] { ["name": name, "pattern": "/srv/\(name)/*.gz"] }
+        let families = [
+            family("stack_exporter_files_count", [(of("fresh"), 3), (of("stale"), 2), (of("old"), 1), (of("gone"), 0), (of("cut"), 1)]),
+            family("stack_exporter_files_newest_mtime_seconds", [
+                (of("fresh"), now - 3_600), (of("stale"), now - 27 * 3_600), (of("old"), now - 51 * 3_600), (of("gone"), 0), (of("cut"), now - 60),
+            ]),
+            family("stack_exporter_files_newest_valid", [(of("fresh").merging(["reason": ""]) { a, _ in a }, 1),
+                                                         (of("cut").merging(["reason": "truncated"]) { a, _ in a }, 0)]),
+            family("stack_exporter_files_error", [(of("fresh").merging(["reason": "permission_denied"]) { a, _ in a }, 1)]),
+        ]
+        let findings = evaluate(families, now: now)
+        let backups = Dictionary(uniqueKeysWithValues: findings.filter { $0.signal == "backup" }.map { ($0.subject, $0.severity) })
+        #expect(backups == ["fresh": .ok, "stale": .warning, "old": .critical, "gone": .critical, "cut": .critical])
+        #expect(findings.first { $0.subject == "cut" }?.value == "newest 0 h old, not a complete gzip file (truncated)")
+        #expect(findings.first { $0.signal == "backup files" }?.subject == "fresh")
+        #expect(!evaluate([]).contains { $0.signal == "backup" }, "no row without the collector's data")
+    }
 }
