@@ -7,10 +7,7 @@ struct FuzzTarget: Sendable {
 }
 
 enum FuzzTargets {
-    static let all: [FuzzTarget] = hostTargets + protocolTargets + [
-        // Slot for the web-config YAML parser (another branch is writing it): add
-        // FuzzTarget(name: "web-config", run: WebConfigFuzz.run) and Tests/Fuzz/corpus/web-config/.
-    ]
+    static let all: [FuzzTarget] = hostTargets + protocolTargets + configTargets
 
     /// The target named by the first argument, found once.
     static let selected: FuzzTarget? = {

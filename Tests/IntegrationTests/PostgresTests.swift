@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ExporterCore
 
 /// The postgres collector against a real PostgreSQL 15 (see PostgresFixture.swift).
@@ -23,9 +24,15 @@ import Testing
         try pg.session("SELECT pg_sleep(60);", database: "shop")
         try pg.session("BEGIN; LOCK TABLE locked IN ACCESS EXCLUSIVE MODE;", database: "shop")
         defer { pg.endSessions() }
-        Thread.sleep(forTimeInterval: 0.5)
+        // The lock is held, then a second session waits for it and the sleep passes the 1 s threshold.
+        let lockHeld = "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'locked' AND l.mode = 'AccessExclusiveLock' AND l.granted"
+        #expect(Wait.until(timeout: 10, interval: 0.05) { (try? pg.psql(lockHeld, database: "shop"))?.hasPrefix("1") == true })
         try pg.session("SELECT count(*) FROM locked;", database: "shop")
-        Thread.sleep(forTimeInterval: 1.6)
+        let settled = """
+            SELECT (SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'SELECT count(*) FROM locked%') \
+            || ',' || (SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND now() - query_start > interval '1.2 seconds')
+            """
+        #expect(Wait.until(timeout: 15, interval: 0.05) { (try? pg.psql(settled, database: "shop"))?.hasPrefix("1,1") == true })
 
         let exporter = try LoggedExporter([
             "--postgres.dsn=\(pg.dsn(database: "postgres"))", "--collector.postgres.long-running-threshold=1s",
@@ -85,15 +92,15 @@ import Testing
         var previousAge = -1.0
         // Other suites may write to the shared cluster meanwhile: one scrape served from the last
         // measurement is enough, and every scrape must report the size.
-        for _ in 0..<10 where !reused {
-            let body = try exporter.metrics().body
+        _ = Wait.until(timeout: 10, interval: 0.05) {
+            guard let body = try? exporter.metrics().body else { return false }
             #expect((sampleValue(body, "pg_database_size_bytes", ["datname": "sizes"]) ?? 0) > 1_000_000)
             #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": "database"]) == 1)
             if let age = sampleValue(body, "pg_database_size_age_seconds") {
                 reused = age > 0 && age > previousAge && previousAge >= 0
                 previousAge = age
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            return reused
         }
         #expect(reused, "the last sizes were never reused on an idle cluster")
         let before = try #require(sampleValue(try exporter.metrics().body, "pg_database_size_bytes", ["datname": "sizes"]))
@@ -266,7 +273,6 @@ import Testing
         #expect(again.seconds < 2.5)
         #expect(sampleValue(again.body, "pg_up") != 1)
         for pid in pids { kill(pid, SIGCONT) }
-        Thread.sleep(forTimeInterval: 0.3)
-        #expect(sampleValue(try exporter.metrics().body, "pg_up") == 1)
+        #expect(Wait.until(timeout: 10, interval: 0.1) { (try? exporter.metrics().body).flatMap { sampleValue($0, "pg_up") } == 1 })
     }
 }
