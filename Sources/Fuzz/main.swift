@@ -6,13 +6,12 @@
 // The target name is taken off the argument list; the rest goes to libFuzzer unchanged. SwiftPM
 // gives an executable its own `main` (this file), so libFuzzer's `main` is not the entry point:
 // this one calls LLVMFuzzerRunDriver, libFuzzer's documented entry for programs with their own main.
-import Glibc
+import ExporterCore
 
 guard CommandLine.arguments.count >= 2, FuzzTargets.selected != nil else {
     let names = FuzzTargets.all.map(\.name).joined(separator: " ")
-    let usage = "usage: stack_exporter_fuzz <target> [libFuzzer flags] [corpus…]\ntargets: \(names)\n"
-    _ = usage.withCString { write(2, $0, strlen($0)) }
-    exit(2)
+    StandardStreams.writeError("usage: stack_exporter_fuzz <target> [libFuzzer flags] [corpus…]\ntargets: \(names)\n")
+    StandardStreams.exit(2)
 }
 
 // argv without the target name: argv[0] stays, argv[1] is dropped.
@@ -24,4 +23,4 @@ while index < Int(argc) + 1 {
     index += 1
 }
 var shifted = argv
-exit(runFuzzer(&argc, &shifted))
+StandardStreams.exit(runFuzzer(&argc, &shifted))
