@@ -98,6 +98,7 @@ public enum ExporterMain {
     }
 
     static func serve(_ configuration: Configuration, environment: [String: String]) -> Int32 {
+        SignalWatcher.blockWatchedSignals()  // before any thread starts: see there
         let logger = Logger(level: configuration.logLevel, format: configuration.logFormat)
         ProcessSetup.ignoreSIGPIPE()
         ProcessSetup.limitMallocArenas()

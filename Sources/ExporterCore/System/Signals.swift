@@ -23,4 +23,15 @@ public final class SignalWatcher {
     }
 
     deinit { sources.forEach { $0.cancel() } }
+
+    /// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread before any other thread starts, so
+    /// every thread inherits the mask. libdispatch reads signal sources through signalfd on Linux:
+    /// a process-directed signal delivered to a thread that does not block it meets SIG_IGN and is
+    /// dropped, and a SIGTERM was lost that way when a collector thread existed before the watcher.
+    public static func blockWatchedSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, number) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
 }
