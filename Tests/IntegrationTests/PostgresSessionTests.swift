@@ -36,7 +36,11 @@ extension PostgresTests {
             let appOutput = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
             #expect(status == 0, "scrape \(scrape): the application could not log in: \(appOutput)")
             let most = appOutput.split(separator: "=").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            #expect((most ?? 99) <= bound, "scrape \(scrape): \(appOutput)")
+            // pg_stat_activity still lists a backend for a moment after the exporter closed its
+            // connection (the backend clears its entry as it exits), so a sample taken while one
+            // session is replaced by the next can see one more than the exporter holds. The
+            // pile-up this guards against held 16.
+            #expect((most ?? 99) <= bound + 1, "scrape \(scrape): \(appOutput)")
             #expect(sampleValue(body, "pg_up") == 1, "scrape \(scrape)")
             #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": "stat_user_tables"]) == 1, "scrape \(scrape): \(exporter.log)")
             for name in names {
