@@ -58,13 +58,13 @@ import Testing
         let file = try #require(FileGlobWalkTests.walk(path).files.first)
         let started = MonotonicTime.now()
         // ~70 KB at 200 KB/s: about a third of a second, never much less.
-        let verdict = GzipVerification.verify(.init(file), bytesPerSecond: 200_000, timeout: 30, superseded: { false })
+        let verdict = GzipVerification.verify(file, bytesPerSecond: 200_000, timeout: 30, superseded: { false })
         #expect(verdict == .valid)
         #expect(started.secondsElapsed() >= Double(file.size) / 200_000 - 0.05)
         try FileManager.default.removeItem(atPath: path)
-        #expect(GzipVerification.verify(.init(file), bytesPerSecond: 1 << 30, timeout: 30, superseded: { false })?.reason == "unreadable")
+        #expect(GzipVerification.verify(file, bytesPerSecond: 1 << 30, timeout: 30, superseded: { false })?.reason == "unreadable")
         try tree.fifo("a.gz")
-        #expect(GzipVerification.verify(.init(file), bytesPerSecond: 1 << 30, timeout: 30, superseded: { false })?.reason == "not_regular")
+        #expect(GzipVerification.verify(file, bytesPerSecond: 1 << 30, timeout: 30, superseded: { false })?.reason == "not_regular")
     }
 
     @Test(arguments: [["--files.glob=/a/[x"], ["--files.glob=a=/x/*", "--files.glob=a=/y/*"], ["--files.glob=/x", "--files.max-entries=0"]])

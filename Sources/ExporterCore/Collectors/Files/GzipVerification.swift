@@ -23,21 +23,9 @@ struct GzipVerdict: Sendable, Equatable {
 /// it is read (a newer backup appeared, or it grew) is abandoned for the newer one. Each read is
 /// paced to `bytesPerSecond` and given up after `timeout` seconds.
 final class GzipVerification: Sendable {
-    struct FileKey: Sendable, Equatable {
-        let path: String
-        let size: Int64
-        let modifiedNanoseconds: Int64
-        let inode: UInt64
-        let device: UInt64
-
-        init(_ file: MatchedFile) {
-            path = file.path
-            size = file.size
-            modifiedNanoseconds = file.modifiedNanoseconds
-            inode = file.inode
-            device = file.device
-        }
-    }
+    /// A file as the walk found it (path, size, mtime, inode, device): a change of any of them
+    /// asks for a new verdict.
+    typealias FileKey = MatchedFile
 
     private struct Slot {
         var key: FileKey
@@ -61,7 +49,7 @@ final class GzipVerification: Sendable {
     /// The last verdict on `file`, the newest file of pattern `name`; queues a verification when
     /// this file, in this state, has none yet.
     func verdict(for name: String, file: MatchedFile) -> GzipVerdict {
-        let key = FileKey(file)
+        let key = file
         let submit = slots.withLock { slots -> Bool in
             if let slot = slots[name], slot.key == key { return false }
             let wasQueued = slots[name]?.queued ?? false
