@@ -8,6 +8,8 @@ public struct CommandLineError: Error, CustomStringConvertible, Equatable {
 public enum CommandLineAction: Sendable {
     case run(ParsedFlags)
     case help
+    /// `--help-man`: the manual page (roff), from the same flag table.
+    case manPage
     case version
 }
 
@@ -23,6 +25,7 @@ public enum CommandLineParser {
             index += 1
             if argument == "--help" || argument == "-h" { return .help }
             if argument == "--version" { return .version }
+            if argument == "--help-man" { return .manPage }
             guard argument.hasPrefix("--"), argument.count > 2 else {
                 throw CommandLineError("unexpected argument \"\(argument)\"")
             }

@@ -11,8 +11,10 @@ public struct Configuration: Sendable {
     public var webConfigFile: String?
 
     public static let summary = """
-        Prometheus exporter for a small production stack: host (node_exporter names), Docker/Podman
-        containers (cAdvisor names), PostgreSQL (postgres_exporter names) and TLS certificates.
+        Prometheus exporter for a small production stack: host (node_exporter names, textfile
+        included), Docker/Podman containers (cAdvisor names), PostgreSQL (postgres_exporter names),
+        Redis (redis_exporter names), nginx (nginx-prometheus-exporter names), TLS certificates
+        (x509/ssl_exporter and blackbox names) and backup files.
         """
 
     /// The flags every build has; collector modules add theirs.

@@ -12,6 +12,9 @@ public enum ExporterMain {
             case .help:
                 StandardStreams.writeOutput(CommandLineParser.helpText(specs: specs, summary: Configuration.summary))
                 return 0
+            case .manPage:
+                StandardStreams.writeOutput(ManPage.render(specs: specs, summary: Configuration.summary, version: BuildInfo.version))
+                return 0
             case .version:
                 StandardStreams.writeOutput(BuildInfo.versionText)
                 return 0
