@@ -1,10 +1,14 @@
 #!/usr/bin/python3
-"""Generates dashboards/stack-overview.json, the runbook view of stack_exporter's metrics.
+"""Generates dashboards/stack-overview.json, the runbook view of stack_exporter's metrics, and the
+per-domain dashboards behind its rows (scripts/dashboards_domain.py).
 
 Kept as a generator so that panels stay consistent (thresholds from the runbooks, one datasource
 variable); run it after editing and commit both files.
 """
-import json, os
+import json, os, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dashboards_domain  # noqa: E402  (the per-domain dashboards, linked from the overview)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEL = 'job="$job",instance=~"$instance"'
@@ -128,11 +132,18 @@ def build():
             {"name": "instance", "type": "query", "datasource": {"type": "prometheus", "uid": "${datasource}"},
              "query": "label_values(stack_exporter_build_info{job=\"$job\"}, instance)", "refresh": 1, "includeAll": True, "multi": True},
         ]},
+        "links": dashboards_domain.links(),
         "panels": panels,
     }
 
 
-if __name__ == "__main__":
-    with open(os.path.join(ROOT, "dashboards", "stack-overview.json"), "w") as f:
-        json.dump(build(), f, indent=2)
+def write(stem, dashboard):
+    with open(os.path.join(ROOT, "dashboards", stem + ".json"), "w") as f:
+        json.dump(dashboard, f, indent=2)
         f.write("\n")
+
+
+if __name__ == "__main__":
+    write("stack-overview", build())
+    for stem, dashboard in dashboards_domain.build_all().items():
+        write(stem, dashboard)

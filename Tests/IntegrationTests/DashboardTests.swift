@@ -1,12 +1,15 @@
 import Foundation
 import Testing
 @testable import ExporterCore
+import TestSupport
 
-/// Our own dashboards (dashboards/*.json): every query is valid PromQL for a real Prometheus, and
-/// the panels whose collectors run here return data from the real exporter (the backup panels
-/// from a `--files.glob` over a real gzip backup).
-@Suite(.serialized, .timeLimit(.minutes(2))) struct DashboardTests {
+/// Our own dashboards (dashboards/*.json) against the whole stack on loopback (`StackFixture`):
+/// every panel query is valid PromQL and returns data, from a real Prometheus scraping the real
+/// exporter and from VictoriaMetrics fed by that Prometheus' `remote_write` — so the dashboards
+/// work on the long-term store too.
+@Suite(.serialized, .timeLimit(.minutes(4))) struct DashboardTests {
     struct Query {
+        let dashboard: String
         let panel: String
         let expr: String
     }
@@ -14,12 +17,14 @@ import Testing
     static func queries() throws -> [Query] {
         let directory = Package.root + "/dashboards"
         var result: [Query] = []
-        for file in try FileManager.default.contentsOfDirectory(atPath: directory) where file.hasSuffix(".json") {
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory).sorted() where file.hasSuffix(".json") {
             let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file))
             let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             for panel in dashboard["panels"] as? [[String: Any]] ?? [] {
                 for target in panel["targets"] as? [[String: Any]] ?? [] {
-                    if let expr = target["expr"] as? String { result.append(Query(panel: panel["title"] as? String ?? "?", expr: expr)) }
+                    if let expr = target["expr"] as? String {
+                        result.append(Query(dashboard: file, panel: panel["title"] as? String ?? "?", expr: expr))
+                    }
                 }
             }
         }
@@ -31,6 +36,8 @@ import Testing
         expr.replacingOccurrences(of: "$__rate_interval", with: "20s")
             .replacingOccurrences(of: "$job", with: "stack")
             .replacingOccurrences(of: "$instance", with: ".+")
+            .replacingOccurrences(of: "$server", with: ".+")
+            .replacingOccurrences(of: "$container", with: ".+")
     }
 
     /// The value of the first series in a /api/v1/query answer (`"value":[time,"v"]`).
@@ -42,28 +49,72 @@ import Testing
         return Double(text)
     }
 
-    @Test func everyQueryIsValidAndHostPanelsHaveData() throws {
+    static func hasSeries(_ body: String) -> Bool { body.contains("\"status\":\"success\"") && body.contains("\"metric\"") }
+
+    @Test func everyPanelOfEveryDashboardHasDataOnPrometheusAndVictoriaMetrics() throws {
         let queries = try Self.queries()
-        #expect(queries.count >= 10)
-        // A real backup, so that the backup panels have data (age, size, gzip verdict).
-        let backups = NSTemporaryDirectory() + "dashboard-backups-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: backups, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: backups) }
-        try Data(try Gzip.compress(Array("-- PostgreSQL database dump\n".utf8))).write(to: URL(fileURLWithPath: backups + "/postgres_backup_1.sql.gz"))
-        let exporter = try ExporterProcess(["--files.glob=pg=\(backups)/postgres_backup_*.sql.gz", "--files.verify-gzip"])
-        let prometheus = try PrometheusServer(target: "127.0.0.1:\(exporter.port)")
+        #expect(queries.count >= 60)
+        let stack = try StackFixture()
+        let victoria = try VictoriaMetrics()
+        defer { victoria.stop() }
+        let prometheus = try PrometheusServer(target: "127.0.0.1:\(stack.exporter.port)",
+                                              extra: "remote_write:\n  - url: http://127.0.0.1:\(victoria.port)/api/v1/write\n    queue_config: {batch_send_deadline: 1s}")
         defer { prometheus.stop() }
-        _ = try prometheus.waitForQuery("up", until: { $0.contains("\"1\"") })
-        // rate() over $__rate_interval (20s) needs a few samples: wait until Prometheus holds 4.
-        let samples = try prometheus.waitForQuery("count_over_time(up{job=\"stack\"}[20s])") { (Self.firstValue($0) ?? 0) >= 4 }
-        #expect((Self.firstValue(samples) ?? 0) >= 4, "\(samples.prefix(300))")
-        let needsData = ["Memory used", "CPU busy", "Disk used", "Load", "Network traffic", "Collector success", "Collector duration", "Backup age", "Backup files"]
-        for query in queries {
-            let body = try prometheus.query(Self.substitute(query.expr))
-            #expect(body.contains("\"status\":\"success\""), "\(query.panel): \(query.expr) → \(body.prefix(200))")
-            if needsData.contains(query.panel) {
-                #expect(body.contains("\"metric\""), "\(query.panel) has no data: \(query.expr)")
+        // rate() over $__rate_interval (20s) needs a few samples: wait until both stores hold 4.
+        let enough: (String) -> Bool = { (Self.firstValue($0) ?? 0) >= 4 }
+        let samples = "count_over_time(up{job=\"stack\"}[20s])"
+        #expect(enough(try prometheus.waitForQuery(samples, timeout: 60, until: enough)), "Prometheus has too few samples")
+        #expect(enough(try victoria.waitForQuery(samples, timeout: 60, until: enough)), "VictoriaMetrics has too few samples")
+        for (name, query) in [("Prometheus", prometheus.query), ("VictoriaMetrics", victoria.query)] as [(String, (String) throws -> String)] {
+            var missing: [String] = []
+            for q in queries {
+                let body = try query(Self.substitute(q.expr))
+                if !Self.hasSeries(body) { missing.append("\(q.dashboard) · \(q.panel): \(q.expr) → \(body.prefix(160))") }
             }
+            #expect(missing.isEmpty, "\(name): \(missing.count) of \(queries.count) queries without data:\n\(missing.joined(separator: "\n"))")
         }
+    }
+}
+
+/// Debian's VictoriaMetrics on a loopback port, its data in a temporary directory. The latency
+/// offset is 0 so that an instant query sees the newest samples, as Prometheus does.
+final class VictoriaMetrics {
+    private var process: ChildProcess?
+    let port: UInt16
+    let directory = NSTemporaryDirectory() + "vm-\(UUID().uuidString)"
+
+    init() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        port = try freePort()
+        let process = try ChildProcess([
+            try tool("victoria-metrics"), "-storageDataPath=\(directory)/data", "-httpListenAddr=127.0.0.1:\(port)",
+            "-search.latencyOffset=0s", "-search.disableCache", "-retentionPeriod=1d", "-selfScrapeInterval=0",
+        ], stderr: .file(directory + "/vm.log"))
+        self.process = process
+        let port = self.port
+        guard Wait.until(timeout: 20, interval: 0.05, { (try? httpGet(port: port, path: "/health"))?.contains("OK") ?? false }) else {
+            throw TestFailure("victoria-metrics did not start: \((try? String(contentsOfFile: directory + "/vm.log", encoding: .utf8))?.suffix(500) ?? "")")
+        }
+    }
+
+    func query(_ expression: String) throws -> String {
+        let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? expression
+        return try httpGet(port: port, path: "/api/v1/query?query=\(encoded)")
+    }
+
+    func waitForQuery(_ expression: String, timeout: Double = 30, until: (String) -> Bool) throws -> String {
+        var last = ""
+        Wait.until(timeout: timeout, interval: 0.5) {
+            guard let result = try? query(expression) else { return false }
+            last = result
+            return until(result)
+        }
+        return last
+    }
+
+    func stop() {
+        process?.stop(timeout: 10)
+        process = nil
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -54,7 +54,8 @@ final class PrometheusServer {
     let directory: URL
 
     /// `job` adds lines to the scrape job (indented for it), e.g. `scheme: https`.
-    init(target: String, ruleFiles: [String] = [], evaluationInterval: String = "1s", job: [String] = []) throws {
+    /// `extra` is appended at the top level of the configuration (e.g. a `remote_write` section).
+    init(target: String, ruleFiles: [String] = [], evaluationInterval: String = "1s", job: [String] = [], extra: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("prom-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let rules = ruleFiles.isEmpty ? "" : "rule_files:\n" + ruleFiles.map { "  - \($0)\n" }.joined()
@@ -67,6 +68,7 @@ final class PrometheusServer {
               - job_name: stack
             \(job.map { "    \($0)\n" }.joined())    static_configs:
                   - targets: ['\(target)']
+            \(extra)
             """
         try config.write(to: directory.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
         port = try freePort()
