@@ -55,6 +55,10 @@ import TestSupport
         let queries = try Self.queries()
         #expect(queries.count >= 60)
         let stack = try StackFixture()
+        // docs/scale.md counts series per host from this exposition.
+        if let path = ProcessInfo.processInfo.environment["STACK_EXPOSITION_OUT"] {
+            try httpGet(port: stack.exporter.port, path: "/metrics").write(toFile: path, atomically: true, encoding: .utf8)
+        }
         let victoria = try VictoriaMetrics()
         defer { victoria.stop() }
         let prometheus = try PrometheusServer(target: "127.0.0.1:\(stack.exporter.port)",
