@@ -43,6 +43,6 @@ import Testing
         else { throw CommandLineError("not a run") }
         #expect(flags[TLSCollectors.timeout] == 2)
         #expect(flags[ContainerCollectors.concurrency] == 3)
-        #expect(flags[PostgresCollectors.databaseConnections] == 3, "the default")
+        #expect(flags[PostgresCollectors.databaseConnections] == 8, "the default")
     }
 }

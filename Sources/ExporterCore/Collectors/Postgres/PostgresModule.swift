@@ -20,7 +20,7 @@ public enum PostgresCollectors {
     static let databasesExclude = Flag.string(
         "postgres.databases-exclude", help: "Regular expression of databases whose tables are not scraped.", group: group, placeholder: "REGEX")
     static let databaseConnections = Flag.int(
-        "postgres.database-connections", default: 3,
+        "postgres.database-connections", default: 8,
         help: "Sessions at most per server to databases other than the DSN's (table statistics), fewer when the server has few free slots; kept open when every database fits, else each connects for its turn.",
         group: group)
     static let databaseConcurrency = Flag.int(
