@@ -68,15 +68,24 @@ public final class HTTPServer {
 
     /// Serves until `control.requestShutdown()`, then finishes in-flight responses (bounded by
     /// `shutdownGrace`) and closes everything.
+    ///
+    /// Timeouts are swept at most every 250 ms while events arrive; once the loop goes quiet, one
+    /// sweep finds the earliest moment a connection can time out and the loop sleeps until then
+    /// (or for ever, with no connection): an idle exporter does not wake up between scrapes.
     public func run() {
         var lastSweep = MonotonicTime.now()
+        var nextExpiry: MonotonicTime? = nil
+        var changed = false  // events since the last sweep: its nextExpiry may be stale
         while true {
-            for event in epoll.wait(timeoutMilliseconds: 250) { handle(event) }
+            let events = epoll.wait(timeoutMilliseconds: Self.waitMilliseconds(changed: changed || shuttingDown, until: nextExpiry))
+            for event in events { handle(event) }
+            changed = changed || !events.isEmpty
             if control.shutdownRequested && !shuttingDown { beginShutdown() }
             let now = MonotonicTime.now()
-            if lastSweep.seconds(until: now) >= 0.25 {
-                sweepTimeouts(now: now)
+            if lastSweep.seconds(until: now) >= 0.25 || nextExpiry.map({ $0 <= now }) == true {
+                nextExpiry = sweepTimeouts(now: now)
                 lastSweep = now
+                changed = false
             }
             if shuttingDown && (connections.isEmpty || shutdownDeadline < now) { break }
         }
@@ -490,25 +499,49 @@ public final class HTTPServer {
 
     // MARK: timeouts and shutdown
 
-    private func sweepTimeouts(now: MonotonicTime) {
+    /// How long the loop may sleep: 250 ms while events keep coming (the sweep cadence), else
+    /// until the earliest expiry the last sweep found, or without end when there is none.
+    static func waitMilliseconds(changed: Bool, until expiry: MonotonicTime?, now: MonotonicTime = .now()) -> Int32 {
+        if changed { return 250 }
+        guard let expiry else { return -1 }
+        let milliseconds = (now.seconds(until: expiry) * 1000).rounded(.up) + 1
+        return Int32(max(0, min(milliseconds, Double(Int32.max))))
+    }
+
+    /// Closes or answers the connections past their time; returns when the next one expires.
+    private func sweepTimeouts(now: MonotonicTime) -> MonotonicTime? {
+        var earliest: MonotonicTime? = nil
         for connection in Array(connections.values) {
-            switch connection.phase {
-            case .reading(let started, let partial):
-                let limit = partial || connection.servedRequests == 0 ? limits.readHeaderTimeout : limits.idleTimeout
-                if started.seconds(until: now) > limit {
-                    logger.debug("closing connection", ["reason": partial ? "request head timeout" : "idle timeout"])
-                    close(connection)
-                }
-            case .writing(let started):
-                if started.seconds(until: now) > limits.writeTimeout {
-                    logger.debug("closing connection", ["reason": "write timeout"])
-                    close(connection)
-                }
-            case .draining(let started):
-                if started.seconds(until: now) > 2 { close(connection) }
-            case .processing(_, let deadline), .authenticating(let deadline):
-                if deadline.seconds(until: now) > limits.lateAnswerGrace { answerLate(connection) }
+            let (expiry, reason) = self.expiry(of: connection)
+            guard expiry < now else {
+                earliest = earliest.map { min($0, expiry) } ?? expiry
+                continue
             }
+            switch connection.phase {
+            case .processing, .authenticating:
+                answerLate(connection)  // now writing the 503: its write timeout comes next
+                let next = self.expiry(of: connection).at
+                if connections[connection.id] != nil { earliest = earliest.map { min($0, next) } ?? next }
+            default:
+                if let reason { logger.debug("closing connection", ["reason": reason]) }
+                close(connection)
+            }
+        }
+        return earliest
+    }
+
+    /// When a connection in its current phase times out, and what the log calls it.
+    private func expiry(of connection: Connection) -> (at: MonotonicTime, reason: String?) {
+        switch connection.phase {
+        case .reading(let started, let partial):
+            let limit = partial || connection.servedRequests == 0 ? limits.readHeaderTimeout : limits.idleTimeout
+            return (started.adding(seconds: limit), partial ? "request head timeout" : "idle timeout")
+        case .writing(let started):
+            return (started.adding(seconds: limits.writeTimeout), "write timeout")
+        case .draining(let started):
+            return (started.adding(seconds: 2), nil)
+        case .processing(_, let deadline), .authenticating(let deadline):
+            return (deadline.adding(seconds: limits.lateAnswerGrace), nil)
         }
     }
 
