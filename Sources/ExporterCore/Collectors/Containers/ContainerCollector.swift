@@ -16,7 +16,21 @@ public enum ContainerCollectors {
         "collector.containers.cgroups", default: true,
         help: "Read running containers' usage from the cgroup filesystem under --path.sysfs and --path.procfs; the API's stats endpoint is the fallback.",
         group: "Containers")
-    static let flags: [FlagSpec] = [dockerHost.spec, labels.spec, concurrency.spec, cgroups.spec] + HostPaths.flags
+    static let filesystems = Flag.bool(
+        "collector.containers.fs", default: true,
+        help: "container_fs_usage_bytes (the engine's size of the writable layer, on a slow cadence), container_fs_limit_bytes and the inodes (statfs of the engine's storage).",
+        group: "Containers")
+    static let fsUsageInterval = Flag.duration(
+        "collector.containers.fs-usage-interval", default: "5m",
+        help: "How often each container's writable layer is measured by the engine (?size=true walks the layer); the age is exported.",
+        group: "Containers")
+    static let fsUsagePerScrape = Flag.int(
+        "collector.containers.fs-usage-per-scrape", default: 2,
+        help: "Containers whose writable layer is measured per scrape at most, oldest first (0: no usage, capacity and inodes only).",
+        group: "Containers", placeholder: "N")
+    static let flags: [FlagSpec] = [
+        dockerHost.spec, labels.spec, concurrency.spec, cgroups.spec, filesystems.spec, fsUsageInterval.spec, fsUsagePerScrape.spec,
+    ] + HostPaths.flags
 
     public static let modules: [CollectorModule] = [
         CollectorModule(
@@ -35,7 +49,12 @@ public enum ContainerCollectors {
                 labels: ContainerLabelMapping.make(settings.flags[labels]),
                 concurrency: min(64, max(1, settings.flags[concurrency])),
                 logger: settings.logger,
-                cgroups: settings.flags[cgroups] ? CgroupReader(paths: HostPaths(flags: settings.flags)) : nil)
+                cgroups: settings.flags[cgroups] ? CgroupReader(paths: HostPaths(flags: settings.flags)) : nil,
+                filesystems: settings.flags[filesystems]
+                    ? ContainerFilesystems(
+                        interval: settings.flags[fsUsageInterval], perScrape: max(0, settings.flags[fsUsagePerScrape]),
+                        paths: HostPaths(flags: settings.flags))
+                    : nil)
         },
     ]
 }
@@ -57,6 +76,8 @@ final class ContainerCollector: Collector {
     /// Inspect data older than this is fetched again even without a state change, so a restart
     /// between two scrapes (running → running) still updates the restart count.
     let inspectMaxAge: Double
+    /// The writable layers' usage, capacity and inodes; nil with `--no-collector.containers.fs`.
+    let filesystems: ContainerFilesystems?
 
     private struct CachedDetails {
         var details: ContainerDetails
@@ -80,9 +101,10 @@ final class ContainerCollector: Collector {
 
     init(
         client: DockerClient, socketOptional: Bool = false, labels: [ContainerLabelMapping], concurrency: Int, logger: Logger,
-        inspectMaxAge: Double = 60, cgroups: CgroupReader? = nil
+        inspectMaxAge: Double = 60, cgroups: CgroupReader? = nil, filesystems: ContainerFilesystems? = nil
     ) {
         self.client = client
+        self.filesystems = filesystems
         self.cgroups = cgroups
         self.socketOptional = socketOptional
         self.labels = labels
@@ -100,12 +122,17 @@ final class ContainerCollector: Collector {
         let now = MonotonicTime.now()
         let cached = state.withLock { $0.cache }
         var requests = ContainerRequests()
-        // Round one: inspect what is not cached, and the API's usage of containers whose cgroup
-        // will not be read.
+        // Sizes only of containers inspected before: a first scrape (or a new container) is not
+        // slowed by the daemon's walk of every layer.
+        let sizesDue = filesystems?.due(summaries.filter { $0.hasStats && cached[$0.id] != nil }.map(\.id), now: now) ?? []
+        // Round one: inspect what is not cached (with the layer's size when it is due), and the
+        // API's usage of containers whose cgroup will not be read.
         var work = summaries.map { summary in
             var item = ContainerWork(snapshot: ContainerSnapshot(summary: summary, details: cached[summary.id]?.details))
             if summary.hasStats && cgroups == nil { item.statsSlot = requests.add(statsPath(api, summary.id)) }
-            if needsInspect(summary, cached: cached[summary.id], now: now) {
+            if sizesDue.contains(summary.id) {
+                item.inspectSlot = requests.add("/v\(api)/containers/\(summary.id)/json?size=true")
+            } else if needsInspect(summary, cached: cached[summary.id], now: now) {
                 item.inspectSlot = requests.add("/v\(api)/containers/\(summary.id)/json")
             }
             return item
@@ -122,6 +149,7 @@ final class ContainerCollector: Collector {
         for index in work.indices where !work[index].removed { applyStats(&work[index], requests) }
 
         let present = Set(summaries.map(\.id))
+        addFilesystems(&work, present: present, now: now, deadline: deadline)
         state.withLock { state in
             state.cache = state.cache.filter { present.contains($0.key) && !stale.contains($0.key) }
             state.cache.merge(fresh) { _, new in new }
@@ -147,6 +175,19 @@ final class ContainerCollector: Collector {
         }
     }
 
+    /// Capacity, inodes and the last measured layer size of each running container.
+    private func addFilesystems(_ work: inout [ContainerWork], present: Set<String>, now: MonotonicTime, deadline: MonotonicTime) {
+        guard let filesystems else { return }
+        filesystems.keep(present)
+        var upperDirs: [String: String] = [:]
+        for item in work where !item.removed && item.snapshot.stats != nil {
+            if let upper = item.snapshot.details?.upperDir { upperDirs[item.snapshot.summary.id] = upper }
+        }
+        guard !upperDirs.isEmpty else { return }
+        let found = filesystems.filesystems(upperDirs, now: now, deadline: deadline)
+        for index in work.indices { work[index].snapshot.filesystem = found[work[index].snapshot.summary.id] }
+    }
+
     private func applyInspect(_ item: inout ContainerWork, _ requests: ContainerRequests, fresh: inout [String: CachedDetails], now: MonotonicTime) {
         guard let slot = item.inspectSlot else { return }
         let summary = item.snapshot.summary
@@ -155,6 +196,7 @@ final class ContainerCollector: Collector {
             do {
                 let details = try ContainerDetails(json: Self.json(response, endpoint: "/containers/{id}/json"))
                 item.snapshot.details = details
+                if let bytes = details.writableLayerBytes { filesystems?.record(summary.id, bytes: bytes, now: now) }
                 fresh[summary.id] = CachedDetails(details: details, state: summary.state, healthAnnotation: summary.healthAnnotation, fetched: now)
             } catch {
                 logger.debug("container inspect unreadable", ["id": String(summary.id.prefix(12)), "err": error.description])

@@ -4,6 +4,8 @@ struct ContainerSnapshot: Equatable, Sendable {
     var summary: ContainerSummary
     var details: ContainerDetails?
     var stats: ContainerStats?
+    /// The writable layer's file system (`ContainerFilesystems`); nil when unknown.
+    var filesystem: ContainerFilesystem?
 }
 
 /// A Docker label exported as `container_label_<sanitized>`, only when named in
@@ -88,6 +90,16 @@ enum ContainerMetrics {
     static let fsWriteBytes = counter("container_fs_writes_bytes_total", "Cumulative count of bytes written", unit: "bytes", extra: ["device"])
     static let fsReads = counter("container_fs_reads_total", "Cumulative count of reads completed", extra: ["device"])
     static let fsWrites = counter("container_fs_writes_total", "Cumulative count of writes completed", extra: ["device"])
+    static let fsUsage = gauge(
+        "container_fs_usage_bytes", "Number of bytes that are consumed by the container on this filesystem.", unit: "bytes", extra: ["device"])
+    static let fsLimit = gauge(
+        "container_fs_limit_bytes", "Number of bytes that can be consumed by the container on this filesystem.", unit: "bytes", extra: ["device"])
+    static let fsInodesFree = gauge("container_fs_inodes_free", "Number of available Inodes", extra: ["device"])
+    static let fsInodesTotal = gauge("container_fs_inodes_total", "Number of Inodes", extra: ["device"])
+    static let fsUsageAge = gauge(
+        "stack_exporter_container_fs_usage_age_seconds",
+        "Age of container_fs_usage_bytes: the engine measures the writable layer on a slow cadence (--collector.containers.fs-usage-interval).",
+        unit: "seconds")
     static let healthState = gauge(
         "container_health_state", "Container health state: 1 healthy, 0 unhealthy, -1 starting or other (as cAdvisor).")
 
@@ -124,6 +136,7 @@ enum ContainerMetrics {
             out.add(lastSeen, labels, now.rounded(.down))
             if let details = snapshot.details { addSpec(details, stats, labels, to: &out) }
             addUsage(stats, labels, to: &out)
+            if let filesystem = snapshot.filesystem { addFilesystem(filesystem, labels, to: &out) }
         }
         return out.families
     }
@@ -170,6 +183,16 @@ enum ContainerMetrics {
         if let periods = stats.throttlingPeriods { out.add(cfsPeriods, labels, periods) }
         if let throttled = stats.throttledPeriods { out.add(cfsThrottledPeriods, labels, throttled) }
         if let time = stats.throttledTime { out.add(cfsThrottledSeconds, labels, time / 1e9) }
+    }
+
+    /// cAdvisor writes these for running containers, per device; usage once it is measured.
+    private static func addFilesystem(_ fs: ContainerFilesystem, _ labels: [Label], to out: inout FamilyList) {
+        let l = labels + [Label("device", fs.device)]
+        out.add(fsLimit, l, fs.limitBytes)
+        out.add(fsInodesTotal, l, fs.inodesTotal)
+        out.add(fsInodesFree, l, fs.inodesFree)
+        if let usage = fs.usageBytes { out.add(fsUsage, l, usage) }
+        if let age = fs.usageAgeSeconds { out.add(fsUsageAge, labels, age.rounded(.down)) }
     }
 
     private static func addUsage(_ stats: ContainerStats, _ labels: [Label], to out: inout FamilyList) {

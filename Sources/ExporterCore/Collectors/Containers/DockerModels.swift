@@ -140,12 +140,17 @@ struct ContainerDetails: Equatable, Sendable {
     /// `State.Pid`: the container's init process in the host's pid namespace, 0 when not running;
     /// it locates the cgroup and network namespace (`CgroupReader`).
     var pid: Int
+    /// `GraphDriver.Data.UpperDir`: the writable layer's directory on the host (overlay), whose
+    /// file system gives `container_fs_limit_bytes` and the inodes.
+    var upperDir: String?
+    /// `SizeRw`, present only when asked for with `?size=true` (the daemon walks the layer).
+    var writableLayerBytes: Double?
 
     init(
         restartCount: Double = 0, exitCode: Double = 0, oomKilled: Bool = false, startedAt: Double? = nil,
         finishedAt: Double? = nil, health: String? = nil, failingStreak: Double? = nil, memoryLimit: Double = 0,
         memoryReservation: Double = 0, memorySwapLimit: Double = 0, cpuShares: Double = 0, cpuQuota: Double = 0,
-        cpuPeriod: Double = 0, pid: Int = 0
+        cpuPeriod: Double = 0, pid: Int = 0, upperDir: String? = nil, writableLayerBytes: Double? = nil
     ) {
         self.restartCount = restartCount
         self.exitCode = exitCode
@@ -161,6 +166,8 @@ struct ContainerDetails: Equatable, Sendable {
         self.cpuQuota = cpuQuota
         self.cpuPeriod = cpuPeriod
         self.pid = pid
+        self.upperDir = upperDir
+        self.writableLayerBytes = writableLayerBytes
     }
 
     init(json: JSONValue) throws(DockerAPIError) {
@@ -193,7 +200,9 @@ struct ContainerDetails: Equatable, Sendable {
             cpuShares: host?["CpuShares"]?.double ?? 0,
             cpuQuota: max(0, quota),
             cpuPeriod: max(0, period),
-            pid: Int(max(0, min(state["Pid"]?.double ?? 0, Double(Int32.max)))))
+            pid: Int(max(0, min(state["Pid"]?.double ?? 0, Double(Int32.max)))),
+            upperDir: json["GraphDriver"]?["Data"]?["UpperDir"]?.string.flatMap { $0.hasPrefix("/") ? $0 : nil },
+            writableLayerBytes: json["SizeRw"]?.double.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil })
     }
 }
 
