@@ -24,6 +24,15 @@ STATIC = {
     "node_filefd_maximum", "node_entropy_pool_size_bits", "node_nf_conntrack_entries_limit", "node_uname_info",
     "node_os_info", "node_os_version", "node_network_info", "node_disk_info", "node_memory_HugePages_Total",
     "node_memory_Hugepagesize_bytes", "node_time_zone_offset_seconds", "node_filesystem_readonly",
+    "node_arp_entries", "node_timex_sync_status", "node_timex_status", "node_timex_tick_seconds",
+    "node_timex_loop_time_constant", "node_timex_tai_offset_seconds", "node_timex_pps_shift_seconds",
+}
+
+# Gauges that move slowly: equal within an absolute tolerance (the kernel clock discipline between
+# the two scrapes; maxerror grows by 500 µs a second while the clock is not synchronised).
+CLOSE = {
+    "node_timex_offset_seconds": 0.01, "node_timex_frequency_adjustment_ratio": 1e-5,
+    "node_timex_maxerror_seconds": 0.1, "node_timex_estimated_error_seconds": 0.1,
 }
 
 
@@ -81,6 +90,10 @@ def main():
                 static_checked += 1
                 if ours != value:
                     failures.append(f"{n}{dict(key)}: node_exporter {value} != ours {ours}")
+            elif n in CLOSE:
+                static_checked += 1
+                if abs(ours - value) > CLOSE[n]:
+                    failures.append(f"{n}{dict(key)}: node_exporter {value} vs ours {ours} beyond ± {CLOSE[n]}")
             elif types.get(n) == "counter":
                 counters_checked += 1
                 after = ne2.get(n, {}).get(key, value)

@@ -15,3 +15,6 @@ int pthread_setname_np(pthread_t thread, const char *name);
 
 // rtnetlink(7): struct sockaddr_nl and NETLINK_ROUTE, for reading network devices in one dump.
 #include <linux/netlink.h>
+
+// adjtimex(2): the kernel clock discipline's state, for node_timex_*.
+#include <sys/timex.h>

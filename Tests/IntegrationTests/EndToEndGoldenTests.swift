@@ -16,6 +16,7 @@ import TestSupport
 /// placeholder; names and label names stay), and only that:
 /// - `process_*`: the exporter's own process from the live /proc/self, as node_exporter's.
 /// - `node_time_seconds`: the clock. The time zone is pinned instead (TZ=UTC in the environment).
+/// - `node_timex_*`: adjtimex(2), the live kernel clock, has no path either.
 /// - `node_uname_info`: uname(2) has no path to point at fixtures; its label values are the machine's.
 /// - `node_filesystem_{size,free,avail}_bytes`, `…_files`, `…_files_free`: the mount table is the
 ///   fixture's (`proc/self/mounts`, with the default excludes only `/dev/vda` on `/` is left),
@@ -86,7 +87,7 @@ import TestSupport
 /// `EndToEndGoldenTests`), replaced by `<live>` so the rest can be compared byte for byte.
 enum VolatileSeries {
     static let placeholder = "<live>"
-    static let valuePrefixes = ["process_"]
+    static let valuePrefixes = ["process_", "node_timex_"]
     static let values: Set<String> = [
         "node_time_seconds",
         "node_filesystem_avail_bytes", "node_filesystem_free_bytes", "node_filesystem_size_bytes",

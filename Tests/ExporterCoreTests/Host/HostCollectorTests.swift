@@ -31,6 +31,8 @@ import Testing
             NetStatCollector(proc: proc, fields: try NamePattern(NetStatMetrics.defaultFields, flag: "n")),
             SockStatCollector(proc: proc), FileFDCollector(proc: proc), EntropyCollector(proc: proc),
             ConntrackCollector(proc: proc), PressureCollector(proc: proc),
+            SoftnetCollector(proc: proc), UDPQueuesCollector(proc: proc), ARPCollector(proc: proc),
+            SchedStatCollector(proc: proc),
             OSCollector(rootfs: ProcFS(root: Fixtures.path("host/rootfs"))),
             FilesystemCollector(
                 proc: proc, rootfs: "/",
@@ -86,6 +88,11 @@ import Testing
         // Optional kernel features: absent means no data, not failure.
         #expect(try ConntrackCollector(proc: empty).collect(Self.context()).isEmpty)
         #expect(try PressureCollector(proc: empty).collect(Self.context()).isEmpty)
+        for collector: any Collector in [
+            SoftnetCollector(proc: empty), UDPQueuesCollector(proc: empty), ARPCollector(proc: empty), SchedStatCollector(proc: empty),
+        ] {
+            #expect(try collector.collect(Self.context()).isEmpty, "\(type(of: collector))")
+        }
     }
 
     @Test func badPatternIsReportedWithItsFlag() throws {

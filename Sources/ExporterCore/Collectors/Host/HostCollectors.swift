@@ -1,6 +1,7 @@
 /// The host collectors (node_exporter names) and their shared flags.
 public enum HostCollectors {
     public static let modules: [CollectorModule] = [
+        module("arp", "ARP entries per device from /proc/net/arp.") { paths, _, _ in ARPCollector(proc: paths.proc) },
         module("cpu", "CPU time per mode from /proc/stat; machine_cpu_cores.") { paths, _, shared in
             CPUCollector(proc: paths.proc, source: shared.procStat(paths.proc))
         },
@@ -42,11 +43,21 @@ public enum HostCollectors {
         },
         module("os", "OS release from /etc/os-release.") { paths, _, _ in OSCollector(rootfs: ProcFS(root: paths.rootfs)) },
         module("pressure", "pressure stall information from /proc/pressure.") { paths, _, _ in PressureCollector(proc: paths.proc) },
+        module("schedstat", "scheduler statistics per CPU from /proc/schedstat.") { paths, _, _ in
+            SchedStatCollector(proc: paths.proc)
+        },
         module("sockstat", "socket statistics from /proc/net/sockstat.") { paths, _, _ in SockStatCollector(proc: paths.proc) },
+        module("softnet", "packet processing per CPU from /proc/net/softnet_stat.") { paths, _, _ in
+            SoftnetCollector(proc: paths.proc)
+        },
         module("stat", "boot time, context switches, forks, interrupts from /proc/stat.") { paths, _, shared in
             StatCollector(proc: paths.proc, source: shared.procStat(paths.proc))
         },
         module("time", "the system clock, time zone and clocksource.") { paths, _, _ in TimeCollector(sys: paths.sys) },
+        module("timex", "the kernel clock discipline (offset, sync status) from adjtimex(2).") { _, _, _ in TimexCollector() },
+        module("udp_queues", "UDP send and receive queues from /proc/net/udp and udp6.") { paths, _, _ in
+            UDPQueuesCollector(proc: paths.proc)
+        },
         module("uname", "uname(2) as node_uname_info.") { _, _, _ in UnameCollector() },
         module("vmstat", "virtual memory statistics from /proc/vmstat.", flags: VMStatMetrics.flags) { paths, flags, _ in
             VMStatCollector(
@@ -54,11 +65,12 @@ public enum HostCollectors {
         },
     ]
 
+    /// `enabledByDefault` is node_exporter's default for the collector of that name.
     private static func module(
-        _ name: String, _ summary: String, flags: [FlagSpec] = [],
+        _ name: String, _ summary: String, enabledByDefault: Bool = true, flags: [FlagSpec] = [],
         make: @escaping @Sendable (HostPaths, ParsedFlags, SharedSources) throws -> any Collector
     ) -> CollectorModule {
-        CollectorModule(name: name, enabledByDefault: true, summary: summary, flags: HostPaths.flags + flags) { settings in
+        CollectorModule(name: name, enabledByDefault: enabledByDefault, summary: summary, flags: HostPaths.flags + flags) { settings in
             try make(HostPaths(flags: settings.flags), settings.flags, settings.shared)
         }
     }
