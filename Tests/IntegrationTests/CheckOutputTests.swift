@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import ExporterCore
+import TestSupport
+
+/// `check`'s UNKNOWN rows, JSON output and overrides, and `rules`, through the real binary.
+@Suite(.timeLimit(.minutes(1))) struct CheckOutputTests {
+    private func directory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("check-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A file in a --tls.file glob that is not a certificate is a row of its own, UNKNOWN, with
+    /// the collector's reason; exit 3. The same run as JSON carries the same verdict.
+    @Test func anUnparsableCertificateFileIsAnUnknownRow() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "not a certificate\n".write(toFile: dir.path + "/broken.pem", atomically: true, encoding: .utf8)
+        let arguments = ["check", "--collector.disable-defaults", "--collector.tls", "--tls.file=\(dir.path)/*.pem"]
+        let text = try run(try Package.binary(), arguments, timeout: 30)
+        #expect(text.status == 3, "\(text.stdout)\(text.stderr)")
+        let row = text.stdout.split(separator: "\n").first { $0.hasPrefix("UNKNOWN certificate file · \(dir.path)/broken.pem") }
+        #expect(row?.contains("cannot be read: ") == true, "\(text.stdout)")
+        #expect(row?.hasSuffix("docs/runbook.md#certificatefileunreadable") == true, "\(text.stdout)")
+        #expect(!text.stdout.contains("\u{1B}["), "no colour on a pipe")
+        let json = try run(try Package.binary(), arguments + ["--output=json"], timeout: 30)
+        #expect(json.status == 3)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["verdict"] as? String == "UNKNOWN")
+        #expect(object?["exit_code"] as? Int == 3)
+        let findings = object?["findings"] as? [[String: String]] ?? []
+        #expect(findings.contains { $0["signal"] == "certificate_unreadable" && $0["subject"] == "\(dir.path)/broken.pem" }, "\(json.stdout)")
+    }
+
+    /// --check.config moves the line for `check` (a 5-day certificate is OK at critical = 3) and
+    /// for `rules`; a bad line exits 2 naming file and line, before anything runs.
+    @Test func overridesFromAFileAndTheirErrors() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try CertFactory.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.path + "/key.pem",
+                                 "-out", dir.path + "/cert.pem", "-days", "5", "-subj", "/CN=shop.example"])
+        try "# five days are fine here\ncertificate.critical = 3\n".write(toFile: dir.path + "/t.conf", atomically: true, encoding: .utf8)
+        let check = try run(try Package.binary(), [
+            "check", "--collector.disable-defaults", "--collector.tls", "--tls.file=\(dir.path)/cert.pem", "--check.config=\(dir.path)/t.conf",
+        ], timeout: 30)
+        #expect(check.status == 1, "\(check.stdout)")
+        #expect(check.stdout.contains("[< 30 days warn, < 3 days crit]"), "\(check.stdout)")
+        let rules = try run(try Package.binary(), ["rules", "--check.config=\(dir.path)/t.conf"])
+        #expect(rules.status == 0 && rules.stdout.contains("x509_cert_not_after - time() < 3 * 86400\n"))
+        try "memory.warning = 0.8\nmemory.critical = lots\n".write(toFile: dir.path + "/bad.conf", atomically: true, encoding: .utf8)
+        for command in ["check", "rules"] {
+            let bad = try run(try Package.binary(), [command, "--check.config=\(dir.path)/bad.conf"], timeout: 30)
+            #expect(bad.status == 2)
+            #expect(bad.stderr.contains("\(dir.path)/bad.conf:2: \"lots\" is not a ratio value"), "\(bad.stderr)")
+            #expect(bad.stdout.isEmpty)
+        }
+        let missing = try run(try Package.binary(), ["check", "--check.config=\(dir.path)/none.conf"], timeout: 30)
+        #expect(missing.status == 2 && missing.stderr.contains("\(dir.path)/none.conf: cannot read"), "\(missing.stderr)")
+    }
+
+    @Test func rulesPrintsTheCommittedFiles() throws {
+        let alerts = try run(try Package.binary(), ["rules"])
+        #expect(alerts.status == 0)
+        #expect(alerts.stdout == (try String(contentsOfFile: Package.root + "/prometheus/alerts.yml", encoding: .utf8)))
+        let recording = try run(try Package.binary(), ["rules", "--output=recording"])
+        #expect(recording.stdout == (try String(contentsOfFile: Package.root + "/prometheus/recording.yml", encoding: .utf8)))
+        let url = try run(try Package.binary(), ["rules", "--rules.runbook-base-url=https://wiki.example/runbook"])
+        #expect(url.stdout.contains("runbook_url: \"https://wiki.example/runbook#hostmemoryhigh\""))
+    }
+}
