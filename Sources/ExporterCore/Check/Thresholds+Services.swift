@@ -100,9 +100,10 @@ extension ThresholdTable {
         ]),
         Signal("container_memory", "container memory / limit", collector: "containers",
                source: "container_memory_working_set_bytes / container_spec_memory_limit_bytes", unit: .ratio, .above, warning: 0.90, alerts: [
+            // Plain division: both families carry the same labels, and `/ on (…)` would keep only
+            // the `on` labels, leaving the summary's {{ $labels.name }} empty (the agreement test found it).
             AlertTemplate("ContainerMemoryNearLimit", .warning, for: "5m", expr: """
-                container_memory_working_set_bytes
-                  / on (instance, job, id) (container_spec_memory_limit_bytes > 0) > %W
+                container_memory_working_set_bytes / (container_spec_memory_limit_bytes > 0) > %W
                 """, summary: "Container {{ $labels.name }} uses more than %W of its memory limit",
                           description: "{{ $value | humanizePercentage }} of its memory limit in use."),
         ]),
