@@ -24,9 +24,10 @@ extension AlertRules {
 
     /// One line per signal: what `--check.set` and `--check.config` accept.
     static func thresholds(_ table: ThresholdTable) -> String {
-        var text = "# id  unit  comparison  warning  critical  alerts (for)\n"
+        var text = "# id  unit  comparison  warning  critical  alerts (for)   (unit state: fixed, not adjustable)\n"
         for signal in table.signals {
-            let level = { (value: Double?) in signal.adjustable ? value.map(ThresholdText.number) ?? "none" : "state" }
+            // A state's level is its bad value, fixed; a level set to none is "none".
+            let level = { (value: Double?) in value.map(ThresholdText.number) ?? (signal.adjustable ? "none" : "-") }
             let alerts = signal.alerts.map { "\($0.name) (\($0.forDuration))" }.joined(separator: ", ")
             text += "\(signal.id)  \(signal.unit.rawValue)  \(signal.comparison.rawValue)  \(level(signal.warning))  \(level(signal.critical))  \(alerts)\n"
         }

@@ -49,6 +49,20 @@ import Testing
         }
     }
 
+    /// Every alert's runbook_url anchor is a heading of docs/runbook.md, and every `check` row names one.
+    @Test func runbookHasASectionPerAlert() throws {
+        let runbook = try String(contentsOfFile: Self.prometheus + "/../docs/runbook.md", encoding: .utf8)
+        let headings = Set(runbook.split(separator: "\n").filter { $0.hasPrefix("### ") }.map { $0.dropFirst(4).lowercased() })
+        for alert in ThresholdTable.defaults.signals.flatMap(\.alerts) {
+            #expect(headings.contains(alert.anchor), "docs/runbook.md has no section ### \(alert.name)")
+        }
+        for signal in ThresholdTable.defaults.signals {
+            for severity in [RunbookCheck.Severity.ok, .unknown, .warning, .critical] {
+                #expect(headings.contains(signal.anchor(for: severity)), "\(signal.id): \(signal.anchor(for: severity))")
+            }
+        }
+    }
+
     @Test func thresholdsJSONListsEverySignal() {
         let json = AlertRules.render(.thresholdsJSON, table: .defaults)
         for signal in ThresholdTable.defaults.signals { #expect(json.contains("{\"id\":\"\(signal.id)\""), "\(signal.id)") }
