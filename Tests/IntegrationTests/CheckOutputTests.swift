@@ -59,6 +59,26 @@ import TestSupport
         #expect(missing.status == 2 && missing.stderr.contains("\(dir.path)/none.conf: cannot read"), "\(missing.stderr)")
     }
 
+    /// Servers that do not answer are CRIT rows, a collector that fails an UNKNOWN row with its
+    /// error; together the verdict is CRIT (exit 2), the plugins' order.
+    @Test func unreachableServersAndAFailingCollectorAreRows() throws {
+        let closed = try freePort()  // nothing listens there
+        let result = try run(try Package.binary(), [
+            "check", "--collector.disable-defaults", "--collector.redis", "--redis.addr=redis://127.0.0.1:\(closed)",
+            "--collector.postgres", "--postgres.dsn=postgresql://u@127.0.0.1:\(closed)/db?connect_timeout=2",
+            "--collector.nginx", "--nginx.status-url=http://127.0.0.1:\(closed)/stub_status",
+            "--collector.containers", "--docker.host=unix:///nonexistent/docker.sock",
+        ], timeout: 30)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(result.status == 2, "\(result.stdout)")
+        #expect(lines.contains { $0.hasPrefix("CRIT    database reachable · 127.0.0.1:\(closed)") && $0.hasSuffix("#postgresdown") }, "\(result.stdout)")
+        #expect(lines.contains { $0.hasPrefix("CRIT    redis reachable · redis://127.0.0.1:\(closed)") && $0.contains("down (") }, "\(result.stdout)")
+        #expect(lines.contains { $0.hasPrefix("CRIT    nginx status page · http://127.0.0.1:\(closed)/stub_status") }, "\(result.stdout)")
+        #expect(lines.contains { $0.hasPrefix("UNKNOWN collector · containers") && $0.contains("failed: connect /nonexistent/docker.sock") },
+                "\(result.stdout)")
+        #expect(lines.last == "runbook breached: 3 CRIT, 0 WARN, 1 UNKNOWN, 0 OK", "\(result.stdout)")
+    }
+
     @Test func rulesPrintsTheCommittedFiles() throws {
         let alerts = try run(try Package.binary(), ["rules"])
         #expect(alerts.status == 0)

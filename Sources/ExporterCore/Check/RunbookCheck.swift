@@ -47,6 +47,8 @@ public enum RunbookCheck {
         let interval: Double
         let now: Double
         let table: ThresholdTable
+        /// The error of each collector that failed, by name.
+        let failures: [String: String]
 
         /// A row of `id`'s signal: its title, rule text and runbook section.
         func finding(_ id: String, _ severity: Severity, subject: String, value: String) -> Finding {
@@ -68,11 +70,14 @@ public enum RunbookCheck {
         }
     }
 
-    /// Evaluates two scrapes taken `interval` seconds apart against `table`.
+    /// Evaluates two scrapes taken `interval` seconds apart against `table`; `failures` are the
+    /// collectors' errors (`Scraper.failures()`), shown as the reason of their rows.
     public static func evaluate(
-        first: [MetricFamily], second: [MetricFamily], interval: Double, now: Double, table: ThresholdTable = .defaults
+        first: [MetricFamily], second: [MetricFamily], interval: Double, now: Double, table: ThresholdTable = .defaults,
+        failures: [String: String] = [:]
     ) -> [Finding] {
-        let context = Context(before: MetricIndex(first), after: MetricIndex(second), interval: interval, now: now, table: table)
+        let context = Context(
+            before: MetricIndex(first), after: MetricIndex(second), interval: interval, now: now, table: table, failures: failures)
         let graders: [(Context) -> [Finding]] = [
             memory, cpu, disks, certificates, certificateProblems, postgres, containers, redis, nginx, http, backups, collectors,
         ]
@@ -82,7 +87,8 @@ public enum RunbookCheck {
     /// A failing collector is UNKNOWN: whatever it measures is not known.
     static func collectors(_ c: Context) -> [Finding] {
         var findings = c.after.samples("stack_exporter_scrape_collector_success").filter { $0.value == 0 }.map {
-            c.finding("collector", .unknown, subject: $0.label("collector"), value: "failed (its error is logged above)")
+            c.finding("collector", .unknown, subject: $0.label("collector"),
+                      value: c.failures[$0.label("collector")].map { "failed: \($0)" } ?? "failed (the log on stderr says why)")
         }
         if let error = c.after.value("node_textfile_scrape_error") {
             findings.append(c.finding("textfile", c.table["textfile"]?.grade(error) ?? .unknown, subject: "*.prom files",

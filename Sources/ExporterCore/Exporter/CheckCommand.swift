@@ -23,7 +23,8 @@ enum CheckCommand {
         let first = scraper.scrape(.all, deadline: MonotonicTime.now().adding(seconds: timeout))
         ProcessSetup.sleep(seconds: 1)
         let second = scraper.scrape(.all, deadline: MonotonicTime.now().adding(seconds: timeout))
-        let findings = RunbookCheck.evaluate(first: first, second: second, interval: 1, now: WallClock.now(), table: table)
+        let findings = RunbookCheck.evaluate(
+            first: first, second: second, interval: 1, now: WallClock.now(), table: table, failures: scraper.failures())
         switch output {
         case .text:
             let colour = StandardStreams.outputIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty

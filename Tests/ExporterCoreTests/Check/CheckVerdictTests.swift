@@ -52,6 +52,12 @@ private func evaluate(_ families: [MetricFamily]) -> [RunbookCheck.Finding] {
         #expect(RunbookCheck.verdict(findings) == .critical)
     }
 
+    @Test func aFailingCollectorsRowCarriesItsError() {
+        let families = [family("stack_exporter_scrape_collector_success", [(["collector": "containers"], 0)])]
+        let rows = RunbookCheck.evaluate(first: families, second: families, interval: 1, now: 0, failures: ["containers": "connect: refused"])
+        #expect(rows.first { $0.id == "collector" }?.value == "failed: connect: refused")
+    }
+
     @Test func aCollectorThatRanButGaveNoDataIsUnknown() {
         let findings = evaluate([family("stack_exporter_scrape_collector_success", [(["collector": "meminfo"], 1)])])
         #expect(findings.first { $0.id == "memory" }?.severity == .unknown)
