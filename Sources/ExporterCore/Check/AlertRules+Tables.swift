@@ -34,7 +34,7 @@ extension AlertRules {
         return text
     }
 
-    /// `{"signals": [{"id", "title", "source", "unit", "comparison", "warning", "critical", "alerts": [...]}]}`:
+    /// `{"signals": [{"id", "title", "source", "unit", "comparison", "warning", "critical", "rule", "alerts": [...]}]}`:
     /// levels in the signal's unit, `scale` to PromQL's, null for none.
     static func thresholdsJSON(_ table: ThresholdTable) -> String {
         let rows = table.signals.map { s in
@@ -46,6 +46,7 @@ extension AlertRules {
             return "{\"id\":\(JSONText.quoted(s.id)),\"title\":\(JSONText.quoted(s.title)),\"source\":\(JSONText.quoted(s.source)),"
                 + "\"unit\":\(JSONText.quoted(s.unit.rawValue)),\"scale\":\(ThresholdText.number(s.unit.scale)),"
                 + "\"comparison\":\(JSONText.quoted(s.comparison.rawValue)),\"warning\":\(number(s.warning)),\"critical\":\(number(s.critical)),"
+                + "\"rule\":\(JSONText.quoted(s.ruleText)),"
                 + "\"alerts\":[\(alerts.joined(separator: ","))]}"
         }
         return "{\"signals\":[\n" + rows.joined(separator: ",\n") + "\n]}\n"

@@ -63,9 +63,15 @@ import Testing
         }
     }
 
+    /// dashboards/thresholds.json (read by scripts/make_dashboard.py) is `rules --output=thresholds-json`.
+    @Test func dashboardThresholdsAreTheTable() throws {
+        let committed = try String(contentsOfFile: Self.prometheus + "/../dashboards/thresholds.json", encoding: .utf8)
+        #expect(committed == AlertRules.render(.thresholdsJSON, table: .defaults), "regenerate: stack_exporter rules --output=thresholds-json > dashboards/thresholds.json")
+    }
+
     @Test func thresholdsJSONListsEverySignal() {
         let json = AlertRules.render(.thresholdsJSON, table: .defaults)
         for signal in ThresholdTable.defaults.signals { #expect(json.contains("{\"id\":\"\(signal.id)\""), "\(signal.id)") }
-        #expect(json.contains("\"id\":\"memory\",\"title\":\"memory used\",\"source\":\"instance:node_memory_used:ratio\",\"unit\":\"ratio\",\"scale\":1,\"comparison\":\">\",\"warning\":0.8,\"critical\":0.9"))
+        #expect(json.contains("\"id\":\"memory\",\"title\":\"memory used\",\"source\":\"instance:node_memory_used:ratio\",\"unit\":\"ratio\",\"scale\":1,\"comparison\":\">\",\"warning\":0.8,\"critical\":0.9,\"rule\":\"> 80 % warn, > 90 % crit\""))
     }
 }
