@@ -79,6 +79,19 @@ import TestSupport
         #expect(lines.last == "runbook breached: 3 CRIT, 0 WARN, 1 UNKNOWN, 0 OK", "\(result.stdout)")
     }
 
+    /// Colour only on a terminal (script(1) from util-linux gives the binary a pty), and not with
+    /// NO_COLOR set; the pipe case is in anUnparsableCertificateFileIsAnUnknownRow.
+    @Test func colourOnlyOnATerminalWithoutNoColor() throws {
+        let command = "\(try Package.binary()) check --collector.disable-defaults --collector.meminfo"
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = nil
+        let coloured = try run(try tool("script"), ["-qec", command, "/dev/null"], environment: environment, timeout: 30)
+        #expect(coloured.stdout.contains("\u{1B}[32mOK     \u{1B}[0m memory used"), "\(coloured.stdout)")
+        environment["NO_COLOR"] = "1"
+        let plain = try run(try tool("script"), ["-qec", command, "/dev/null"], environment: environment, timeout: 30)
+        #expect(plain.stdout.contains("OK      memory used") && !plain.stdout.contains("\u{1B}["), "\(plain.stdout)")
+    }
+
     @Test func rulesPrintsTheCommittedFiles() throws {
         let alerts = try run(try Package.binary(), ["rules"])
         #expect(alerts.status == 0)

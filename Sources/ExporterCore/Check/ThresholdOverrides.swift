@@ -66,10 +66,16 @@ public enum ThresholdOverrides {
         guard signal.alerts.contains(where: { $0.severity == severity }) else {
             throw ThresholdError(place: place, message: "\(signal.id) has no \(severity == .warning ? "warning" : "critical") level")
         }
+        let placeholder = severity == .warning ? "%W" : "%C"
+        if value == nil, let other = signal.alerts.first(where: { $0.severity != severity && $0.expr.contains(placeholder) }) {
+            throw ThresholdError(place: place, message: "\(signal.id).\(key(severity)) cannot be none: \(other.name) is bounded by it")
+        }
         var changed = signal
         if severity == .warning { changed.warning = value } else { changed.critical = value }
         return changed
     }
+
+    static func key(_ severity: RunbookCheck.Severity) -> String { severity == .warning ? "warning" : "critical" }
 
     static func withFor(_ text: String, severity: RunbookCheck.Severity, signal: Signal, place: String) throws(ThresholdError) -> Signal {
         guard DurationText.seconds(text) != nil, text.allSatisfy({ $0.isLetter || $0.isNumber }) else {

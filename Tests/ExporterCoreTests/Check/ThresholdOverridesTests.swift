@@ -42,6 +42,9 @@ import Testing
         let rules = AlertRules.render(.alerts, table: try applied("cpu.warning = none"))
         #expect(!rules.contains("HostCPUHigh"))
         #expect(rules.contains("HostMemoryHigh"))
+        let noWarning = AlertRules.render(.alerts, table: try applied("certificate.warning = none\nmemory.critical = none"))
+        #expect(!noWarning.contains("alert: CertificateExpiresSoon\n") && noWarning.contains("alert: CertificateExpiresVerySoon\n"))
+        #expect(!noWarning.contains("HostMemoryCritical") && !noWarning.contains("%C") && !noWarning.contains("%W"))
     }
 
     @Test(arguments: [
@@ -58,6 +61,7 @@ import Testing
         ("memory.warning = 0.95", "t.conf: memory: warning 0.95 must be below critical 0.9"),
         ("certificate.warning = 5", "t.conf: certificate: warning 5 must be above critical 7"),
         ("# ok\nmemory.warning.for = soon", "t.conf:2: \"soon\" is not a duration"),
+        ("certificate.critical = none", "t.conf:1: certificate.critical cannot be none: CertificateExpiresSoon is bounded by it"),
     ])
     func badLinesSayWhereAndWhat(_ pair: (String, String)) {
         do {
