@@ -40,13 +40,13 @@ extension AlertRules {
         let rows = table.signals.map { s in
             let number = { (value: Double?) in value.map(ThresholdText.number) ?? "null" }
             let alerts = s.alerts.map { a in
-                "{\"name\":\(JSONText.quoted(a.name)),\"severity\":\(JSONText.quoted(a.severity == .critical ? "critical" : "warning")),"
-                    + "\"for\":\(JSONText.quoted(a.forDuration)),\"anchor\":\(JSONText.quoted(a.anchor))}"
+                "{\"name\":\(Logger.jsonString(a.name)),\"severity\":\(Logger.jsonString(a.severity == .critical ? "critical" : "warning")),"
+                    + "\"for\":\(Logger.jsonString(a.forDuration)),\"anchor\":\(Logger.jsonString(a.anchor))}"
             }
-            return "{\"id\":\(JSONText.quoted(s.id)),\"title\":\(JSONText.quoted(s.title)),\"source\":\(JSONText.quoted(s.source)),"
-                + "\"unit\":\(JSONText.quoted(s.unit.rawValue)),\"scale\":\(ThresholdText.number(s.unit.scale)),"
-                + "\"comparison\":\(JSONText.quoted(s.comparison.rawValue)),\"warning\":\(number(s.warning)),\"critical\":\(number(s.critical)),"
-                + "\"rule\":\(JSONText.quoted(s.ruleText)),"
+            return "{\"id\":\(Logger.jsonString(s.id)),\"title\":\(Logger.jsonString(s.title)),\"source\":\(Logger.jsonString(s.source)),"
+                + "\"unit\":\(Logger.jsonString(s.unit.rawValue)),\"scale\":\(ThresholdText.number(s.unit.scale)),"
+                + "\"comparison\":\(Logger.jsonString(s.comparison.rawValue)),\"warning\":\(number(s.warning)),\"critical\":\(number(s.critical)),"
+                + "\"rule\":\(Logger.jsonString(s.ruleText)),"
                 + "\"alerts\":[\(alerts.joined(separator: ","))]}"
         }
         return "{\"signals\":[\n" + rows.joined(separator: ",\n") + "\n]}\n"

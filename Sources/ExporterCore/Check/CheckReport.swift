@@ -50,32 +50,11 @@ extension RunbookCheck {
         let rows = sorted(findings).map { f in
             let fields = [("severity", f.severity.word), ("signal", f.id), ("title", f.signal), ("subject", f.subject),
                           ("value", f.value), ("rule", f.rule), ("runbook", f.runbook)]
-            return "{" + fields.map { "\(JSONText.quoted($0.0)):\(JSONText.quoted($0.1))" }.joined(separator: ",") + "}"
+            return "{" + fields.map { "\(Logger.jsonString($0.0)):\(Logger.jsonString($0.1))" }.joined(separator: ",") + "}"
         }
         let worst = verdict(findings)
-        return "{\"verdict\":\(JSONText.quoted(worst.word)),\"exit_code\":\(worst.exitCode),\"findings\":[\n"
+        return "{\"verdict\":\(Logger.jsonString(worst.word)),\"exit_code\":\(worst.exitCode),\"findings\":[\n"
             + rows.joined(separator: ",\n") + "\n]}\n"
-    }
-}
-
-/// JSON string literals (RFC 8259 §7): quote, backslash and control characters escaped.
-enum JSONText {
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -100,9 +100,3 @@ public enum ThresholdOverrides {
         }
     }
 }
-
-extension StringProtocol {
-    fileprivate func trimmingWhitespace() -> String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
-    }
-}
