@@ -1,11 +1,6 @@
 /// `stack_exporter check` and `stack_exporter rules`: the threshold table graded here, rendered
 /// for Prometheus there.
 enum CheckCommand {
-    /// The table for `check` (overrides applied); the defaults for the server, which reads none.
-    static func table(_ flags: ParsedFlags, checking: Bool) throws(ThresholdError) -> ThresholdTable {
-        checking ? try CheckFlags.table(flags) : .defaults
-    }
-
     /// Two scrapes a second apart, held against the table. Exit status as monitoring plugins use
     /// it: 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN (the worst row: CRIT > WARN > UNKNOWN > OK); 2 also for
     /// a bad flag or override, before anything runs.

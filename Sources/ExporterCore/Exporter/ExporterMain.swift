@@ -19,7 +19,7 @@ public enum ExporterMain {
                 return 0
             case .run(let flags):
                 configuration = try Configuration.make(flags: flags, modules: modules)
-                table = try CheckCommand.table(flags, checking: checking)
+                table = checking ? try CheckFlags.table(flags) : .defaults  // the server reads no thresholds
             }
         } catch {
             StandardStreams.writeError("stack_exporter: error: \(error), try --help\n")
