@@ -5,11 +5,12 @@ Each shows the detail behind one overview row, uses $datasource, $job and $insta
 or $container where they apply), links back to the overview and to its siblings. DashboardTests
 runs every query against a real Prometheus and VictoriaMetrics scraping the whole stack.
 """
-from make_dashboard import panel, row, thresholds, SEL
+from make_dashboard import levels, panel, row, runbook, thresholds, SEL
 
-PCT = thresholds((None, "green"), (0.80, "orange"), (0.90, "red"))
-DISK = thresholds((None, "green"), (0.85, "orange"), (0.90, "red"))
-DAYS = thresholds((None, "red"), (7, "orange"), (30, "green"))
+# Threshold lines from the threshold table (dashboards/thresholds.json), as the overview's.
+PCT = levels("memory")
+DISK = levels("disk")
+DAYS = levels("certificate")
 UP = thresholds((None, "red"), (1, "green"))
 R = "$__rate_interval"
 PG = SEL + ',server=~"$server"'
@@ -49,7 +50,7 @@ def host():
                                    f"node_memory_SwapTotal_bytes{{{SEL}}} - node_memory_SwapFree_bytes{{{SEL}}}"],
           unit="bytes", legend=["used", "cache + buffers", "swap used"]),
         p("stat", "Memory used", [f"1 - node_memory_MemAvailable_bytes{{{SEL}}} / node_memory_MemTotal_bytes{{{SEL}}}"],
-          unit="percentunit", steps=PCT, description="Runbook: warn above 80 %, critical above 90 %."),
+          unit="percentunit", steps=levels("memory"), description=runbook("memory")),
         p("timeseries", "Pressure (PSI)", [f"rate(node_pressure_cpu_waiting_seconds_total{{{SEL}}}[{R}])",
                                            f"rate(node_pressure_memory_waiting_seconds_total{{{SEL}}}[{R}])",
                                            f"rate(node_pressure_io_waiting_seconds_total{{{SEL}}}[{R}])"],
@@ -60,7 +61,7 @@ def host():
           legend=["context switches/s", "interrupts/s"]),
         "Disks and file systems",
         p("bargauge", "Disk used", [f"1 - node_filesystem_avail_bytes{{{SEL},fstype!~\"tmpfs|ramfs\"}} / node_filesystem_size_bytes{{{SEL},fstype!~\"tmpfs|ramfs\"}}"],
-          unit="percentunit", steps=DISK, legend=["{{mountpoint}}"], description="Runbook: warn above 85 %, critical above 90 %."),
+          unit="percentunit", steps=levels("disk"), legend=["{{mountpoint}}"], description=runbook("disk")),
         p("bargauge", "Inodes used", [f"1 - node_filesystem_files_free{{{SEL},fstype!~\"tmpfs|ramfs\"}} / node_filesystem_files{{{SEL},fstype!~\"tmpfs|ramfs\"}}"],
           unit="percentunit", steps=DISK, legend=["{{mountpoint}}"]),
         p("timeseries", "Disk throughput", [f"rate(node_disk_read_bytes_total{{{SEL}}}[{R}])", f"-rate(node_disk_written_bytes_total{{{SEL}}}[{R}])"],
@@ -111,7 +112,7 @@ def containers():
         p("timeseries", "Memory", [f"container_memory_working_set_bytes{{{CT}}}", f"container_memory_rss{{{CT}}}", f"container_memory_cache{{{CT}}}"],
           unit="bytes", legend=["{{name}} working set", "{{name}} rss", "{{name}} cache"]),
         p("bargauge", "Memory / limit", [f"container_memory_working_set_bytes{{{CT}}} / on (id) (container_spec_memory_limit_bytes{{{CT}}} > 0)"],
-          unit="percentunit", steps=PCT, legend=["{{name}}"], description="Runbook: memory near its limit is a warning."),
+          unit="percentunit", steps=levels("container_memory"), legend=["{{name}}"], description=runbook("container_memory")),
         p("timeseries", "Processes", [f"container_processes{{{CT}}}"], legend=["{{name}}"]),
         p("timeseries", "Memory failures", [f"rate(container_memory_failcnt{{{CT}}}[{R}])"], legend=["{{name}}"],
           description="Times the memory limit was hit."),
@@ -126,12 +127,12 @@ def postgres():
         "Availability and connections",
         p("stat", "Up", [f"pg_up{{{PG}}}"], w=4, legend=["{{server}}"], steps=UP, description="Runbook: unreachable is critical."),
         p("bargauge", "Connections / max_connections", [f"sum by (server) (pg_stat_activity_count{{{PG}}}) / on (server) pg_settings_max_connections{{{PG}}}"],
-          w=8, unit="percentunit", steps=PCT, legend=["{{server}}"], description="Runbook: warn above 80 %."),
+          w=8, unit="percentunit", steps=levels("postgres_connections"), legend=["{{server}}"], description=runbook("postgres_connections")),
         p("timeseries", "Sessions by state", [f"sum by (server, state) (pg_stat_activity_count{{{PG}}})"], w=12, legend=["{{server}} {{state}}"]),
         p("timeseries", "Longest transaction by state", [f"max by (server, state) (pg_stat_activity_max_tx_duration{{{PG}}})"], w=12, unit="s",
-          steps=thresholds((None, "green"), (300, "red")), legend=["{{server}} {{state}}"], description="Runbook: an active query over 5 minutes pages."),
+          steps=levels("postgres_long_query"), legend=["{{server}} {{state}}"], description=runbook("postgres_long_query")),
         p("timeseries", "Lock waits", [f"pg_lock_waits_max_wait_seconds{{{PG}}}", f"pg_lock_waits_sessions{{{PG}}}"], w=12,
-          legend=["{{server}} longest wait (s)", "{{server}} sessions waiting"], description="Runbook: warn above 50 ms."),
+          steps=levels("postgres_lock_wait"), legend=["{{server}} longest wait (s)", "{{server}} sessions waiting"], description=runbook("postgres_lock_wait")),
         "Throughput",
         p("timeseries", "Transactions/s", [f"sum by (server, datname) (rate(pg_stat_database_xact_commit{{{PG}}}[{R}]) + rate(pg_stat_database_xact_rollback{{{PG}}}[{R}]))"],
           legend=["{{server}}/{{datname}}"]),
@@ -140,7 +141,7 @@ def postgres():
           legend=["{{server}} fetched", "{{server}} written"]),
         p("timeseries", "Cache hit rate", [
             f"sum by (server, datname) (rate(pg_stat_database_blks_hit{{{PG}}}[{R}])) / (sum by (server, datname) (rate(pg_stat_database_blks_hit{{{PG}}}[{R}])) + sum by (server, datname) (rate(pg_stat_database_blks_read{{{PG}}}[{R}])))"],
-          unit="percentunit", steps=thresholds((None, "red"), (0.95, "green")), legend=["{{server}}/{{datname}}"], description="Runbook: warn below 95 %."),
+          unit="percentunit", steps=levels("postgres_cache_hit"), legend=["{{server}}/{{datname}}"], description=runbook("postgres_cache_hit")),
         p("timeseries", "Deadlocks, conflicts, temp files", [f"increase(pg_stat_database_deadlocks{{{PG}}}[1h])", f"increase(pg_stat_database_temp_bytes{{{PG}}}[1h])"],
           legend=["{{datname}} deadlocks (1 h)", "{{datname}} temp bytes (1 h)"]),
         p("timeseries", "Locks by mode", [f"sum by (server, mode) (pg_locks_count{{{PG}}})"], legend=["{{server}} {{mode}}"]),
@@ -163,11 +164,12 @@ def certificates():
     return layout([
         "Certificate files",
         p("table", "Days left", [f"(x509_cert_not_after{{{SEL}}} - time()) / 86400"], w=12, h=8, unit="d", steps=DAYS,
-          legend=["{{subject_CN}} {{filepath}}"], description="Runbook: warn below 30 days, page below 7 days."),
+          legend=["{{subject_CN}} {{filepath}}"], description=runbook("certificate")),
         p("stat", "Expired", [f"count(x509_cert_expired{{{SEL}}} == 1) or vector(0)"], w=6, steps=thresholds((None, "green"), (1, "red"))),
         p("stat", "Unreadable files", [f"sum(x509_read_errors{{{SEL}}}) or vector(0)"], w=6, steps=thresholds((None, "green"), (1, "orange"))),
         "TLS endpoints",
-        p("table", "Days left", [f"(probe_ssl_earliest_cert_expiry{{{SEL}}} - time()) / 86400"], w=12, unit="d", steps=DAYS, legend=["{{target}}"]),
+        p("table", "Days left", [f"(probe_ssl_earliest_cert_expiry{{{SEL}}} - time()) / 86400"], w=12, unit="d", steps=levels("endpoint_certificate"),
+          legend=["{{target}}"], description=runbook("endpoint_certificate")),
         p("table", "Handshake and trust", [f"ssl_probe_success{{{SEL}}}", f"ssl_verify_success{{{SEL}}}"], w=12, steps=UP,
           legend=["{{target}} handshake", "{{target}} verified"]),
         p("table", "TLS version", [f"ssl_tls_version_info{{{SEL}}}"], w=12, legend=["{{target}} {{version}}"]),
@@ -181,7 +183,7 @@ def redis_nginx():
         "Redis",
         p("stat", "Up", [f"redis_up{{{SEL}}}"], w=4, legend=["{{addr}}"], steps=UP),
         p("bargauge", "Memory / maxmemory", [f"redis_memory_used_bytes{{{SEL}}} / (redis_memory_max_bytes{{{SEL}}} > 0)"], w=6,
-          unit="percentunit", steps=thresholds((None, "green"), (0.90, "red")), legend=["{{addr}}"], description="Runbook: critical above 90 %."),
+          unit="percentunit", steps=levels("redis_memory"), legend=["{{addr}}"], description=runbook("redis_memory")),
         p("timeseries", "Memory", [f"redis_memory_used_bytes{{{SEL}}}", f"redis_memory_used_rss_bytes{{{SEL}}}", f"redis_mem_fragmentation_ratio{{{SEL}}}"],
           w=14, legend=["{{addr}} used", "{{addr}} rss", "{{addr}} fragmentation ratio"]),
         p("timeseries", "Commands/s", [f"rate(redis_commands_processed_total{{{SEL}}}[{R}])"], legend=["{{addr}}"]),
@@ -211,7 +213,7 @@ def backups():
     return layout([
         "Backups",
         p("bargauge", "Age of the newest file", [f"(time() - stack_exporter_files_newest_mtime_seconds{{{SEL}}}) / 3600"], w=12, unit="h",
-          legend=["{{name}}"], steps=thresholds((None, "green"), (26, "orange"), (50, "red")), description="Runbook: > 26 h warn, > 50 h crit."),
+          legend=["{{name}}"], steps=levels("backup_age"), description=runbook("backup_age")),
         p("stat", "Newest gzip valid", [f"stack_exporter_files_newest_valid{{{SEL}}}"], w=12, legend=["{{name}} {{reason}}"],
           steps=thresholds((None, "red"), (0, "red"), (1, "green")), description="1 valid, 0 truncated or corrupt, -1 not verified yet."),
         p("timeseries", "Files and bytes", [f"stack_exporter_files_count{{{SEL}}}", f"stack_exporter_files_bytes{{{SEL}}}"],

@@ -1,12 +1,13 @@
 @testable import ExporterCore
 
 // What operators write: the web-config file (and the Authorization header it is checked
-// against), and the *.prom files the textfile collector reads.
+// against), the *.prom files the textfile collector reads, and `--check.config` threshold files.
 
 extension FuzzTargets {
     static let configTargets: [FuzzTarget] = [
         FuzzTarget(name: "web-config", run: WebConfigFuzz.run),
         FuzzTarget(name: "textfile", run: TextfileFuzz.run),
+        FuzzTarget(name: "thresholds", run: ThresholdsFuzz.run),
     ]
 }
 
@@ -37,5 +38,33 @@ enum TextfileFuzz {
         var merged = TextfileFamilies()
         merged.add(families, from: "fuzz.prom")
         ExpositionCheck.renderAndCheck(merged.families, thorough: false)
+    }
+}
+
+enum ThresholdsFuzz {
+    /// Properties: a refusal names the file (and a line that exists); what is accepted keeps
+    /// every level finite, ≥ 0, ratios ≤ 1, warning and critical in order, and renders rules with
+    /// no placeholder left.
+    static func run(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        var table = ThresholdTable.defaults
+        do {
+            try ThresholdOverrides.apply(text, source: "fuzz.conf", to: &table)
+        } catch {
+            let line = error.place.split(separator: ":").last.flatMap { Int($0) }
+            if !error.place.hasPrefix("fuzz.conf") || (line.map { $0 < 1 || $0 > lines } ?? false) { violated("refusal at \(error.place)") }
+            return
+        }
+        for signal in table.signals {
+            for level in [signal.warning, signal.critical].compactMap({ $0 }) where !level.isFinite || level < 0 || (signal.unit == .ratio && level > 1) {
+                violated("\(signal.id) accepted level \(level)")
+            }
+            if let w = signal.warning, let c = signal.critical, signal.adjustable, signal.comparison == .below ? w <= c : w >= c {
+                violated("\(signal.id) levels out of order: \(w), \(c)")
+            }
+        }
+        let rules = AlertRules.render(.alerts, table: table)
+        if rules.contains("%W") || rules.contains("%C") { violated("a placeholder left in the rules") }
     }
 }

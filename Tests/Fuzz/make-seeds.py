@@ -96,6 +96,14 @@ for i, dsn in enumerate([
 ]):
     add("dsn", f"dsn-{i}", dsn.encode())
 
+for i, conf in enumerate([
+    "# the 85 % runbook\nmemory.warning = 85%\ncertificate.critical = 14\n",
+    "cpu.warning = none\nbackup_age.critical.for = 0s\n",
+    "postgres_cache_hit.warning = 0.9\nnginx_5xx.critical = 0.1  # comment\nhttp_duration.warning = 0.25\n",
+    "memory.warning = 0.95\n", "certificate.critical = none\n", "disk.warning=\n",
+]):
+    add("thresholds", f"thresholds-{i}", conf.encode())
+
 # Exposition: the little language of ExpositionFuzz (a chunk is a length byte and its bytes).
 def chunk(s):
     b = s.encode() if isinstance(s, str) else s

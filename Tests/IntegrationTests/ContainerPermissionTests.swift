@@ -20,8 +20,9 @@ import Testing
             exit $status
             """
         let result = try run("/bin/bash", ["-c", script, "bash", path, try Package.binary()], timeout: 40)
-        #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stdout.contains("WARN  collector · containers"), "\(result.stdout)\n\(result.stderr)")
+        // A failing collector is UNKNOWN to check (exit 3), with the collector's error in its row.
+        #expect(result.status == 3, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("UNKNOWN collector · containers  failed: connect \(path): Permission denied"), "\(result.stdout)\n\(result.stderr)")
         #expect(result.stderr.contains("Permission denied"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").filter { $0.contains("collector=containers") }.count == 1, "\(result.stderr)")
     }

@@ -78,6 +78,25 @@ import TestSupport
             #expect(missing.isEmpty, "\(name): \(missing.count) of \(queries.count) queries without data:\n\(missing.joined(separator: "\n"))")
         }
     }
+
+    /// The dashboard is what scripts/make_dashboard.py writes from dashboards/thresholds.json (the
+    /// threshold table, drift-checked in AlertRulesTests), and its threshold steps are the table's.
+    @Test func dashboardIsGeneratedFromTheThresholdTable() throws {
+        let result = try run(try tool("python3"), [Package.root + "/scripts/make_dashboard.py", "--check"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let data = try Data(contentsOf: URL(fileURLWithPath: Package.root + "/dashboards/stack-overview.json"))
+        let panels = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["panels"] as? [[String: Any]] ?? []
+        func steps(_ title: String) -> [String] {
+            let panel = panels.first { $0["title"] as? String == title }
+            let defaults = (panel?["fieldConfig"] as? [String: Any])?["defaults"] as? [String: Any]
+            let list = (defaults?["thresholds"] as? [String: Any])?["steps"] as? [[String: Any]] ?? []
+            return list.map { "\($0["color"] ?? "") \($0["value"].map { "\($0)" } ?? "")" }
+        }
+        #expect(steps("Memory used") == ["green <null>", "orange 0.8", "red 0.9"])
+        #expect(steps("Certificate files: days left") == ["red <null>", "orange 7", "green 30"])
+        #expect(steps("Backup age") == ["green <null>", "orange 26", "red 50"])
+        #expect(steps("CPU busy") == ["green <null>", "orange 0.8"])
+    }
 }
 
 /// Debian's VictoriaMetrics on a loopback port, its data in a temporary directory. The latency

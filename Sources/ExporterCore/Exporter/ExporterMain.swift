@@ -3,10 +3,12 @@ import Dispatch
 /// Start-up: flags → configuration → logger → collectors → server; returns the exit status.
 public enum ExporterMain {
     public static func run(arguments: [String], environment: [String: String]) -> Int32 {
+        if arguments.first == "rules" { return CheckCommand.rules(Array(arguments.dropFirst())) }
         let modules = CollectorCatalog.modules
-        let specs = Configuration.flagSpecs(modules: modules)
         let checking = arguments.first == "check"
+        let specs = Configuration.flagSpecs(modules: modules) + (checking ? CheckFlags.checkSpecs : [])
         let configuration: Configuration
+        let table: ThresholdTable
         do {
             switch try CommandLineParser.parse(Array(arguments.dropFirst(checking ? 1 : 0)), specs: specs) {
             case .help:
@@ -20,12 +22,15 @@ public enum ExporterMain {
                 return 0
             case .run(let flags):
                 configuration = try Configuration.make(flags: flags, modules: modules)
+                table = checking ? try CheckFlags.table(flags) : .defaults  // the server reads no thresholds
             }
         } catch {
-            StandardStreams.writeError("stack_exporter: error: \(error.description), try --help\n")
+            StandardStreams.writeError("stack_exporter: error: \(error), try --help\n")
             return 2
         }
-        return checking ? check(configuration, environment: environment) : serve(configuration, environment: environment)
+        guard checking else { return serve(configuration, environment: environment) }
+        let output = RunbookCheck.Output(rawValue: configuration.flags[CheckFlags.output]) ?? .text
+        return CheckCommand.check(configuration, table: table, output: output, environment: environment)
     }
 
     struct CollectorStartError: Error {
@@ -50,28 +55,6 @@ public enum ExporterMain {
             }
         }
         return .success(collectors)
-    }
-
-    /// `stack_exporter check`: two scrapes a second apart, held against the runbook thresholds.
-    /// Exit status as monitoring plugins use it: 0 all within, 1 a warning, 2 a critical breach.
-    static func check(_ configuration: Configuration, environment: [String: String]) -> Int32 {
-        let logger = Logger(level: max(configuration.logLevel, .warn), format: configuration.logFormat)
-        let exposition = ExpositionStats()
-        let collectors: [(name: String, collector: any Collector)]
-        switch makeCollectors(configuration, environment: environment, logger: logger) {
-        case .success(let made): collectors = made
-        case .failure(let error):
-            StandardStreams.writeError("stack_exporter: error: collector \(error.collector): \(error.message)\n")
-            return 2
-        }
-        let scraper = Scraper(collectors: collectors, logger: logger, exposition: exposition)
-        let timeout = configuration.handler.collectorTimeout
-        let first = scraper.scrape(.all, deadline: MonotonicTime.now().adding(seconds: timeout))
-        ProcessSetup.sleep(seconds: 1)
-        let second = scraper.scrape(.all, deadline: MonotonicTime.now().adding(seconds: timeout))
-        let findings = RunbookCheck.evaluate(first: first, second: second, interval: 1, now: WallClock.now())
-        StandardStreams.writeOutput(RunbookCheck.report(findings))
-        return Int32((findings.map(\.severity).max() ?? .ok).rawValue)
     }
 
     /// A listening socket per address; nil (all closed, the failure logged) if one cannot listen.

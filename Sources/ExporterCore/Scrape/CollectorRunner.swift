@@ -114,6 +114,9 @@ final class CollectorRunner: Sendable {
 
     static let timeoutMessage = "timed out: no result before the scrape deadline"
 
+    /// The error of the latest run, nil once it succeeded (what `check` shows as the reason).
+    var lastError: String? { state.withLock { $0.lastError } }
+
     /// Waits for `run` (from `join`) until `deadline`.
     func outcome(of run: CollectorRun, deadline: MonotonicTime) -> CollectorOutcome {
         let waitStarted = MonotonicTime.now()

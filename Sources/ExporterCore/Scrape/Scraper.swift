@@ -20,6 +20,11 @@ public final class Scraper: Sendable {
         }
     }
 
+    /// The collectors whose latest run failed, with the error (`check` shows it in their row).
+    public func failures() -> [String: String] {
+        Dictionary(runners.compactMap { runner in runner.lastError.map { (runner.name, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
     public enum Selection: Sendable {
         case all
         case only(Set<String>)

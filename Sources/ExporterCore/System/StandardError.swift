@@ -15,5 +15,8 @@ public enum StandardStreams {
         }
     }
 
+    /// Whether stdout is a terminal (isatty(3)): `check` colours only then.
+    public static var outputIsTerminal: Bool { isatty(1) == 1 }
+
     public static func exit(_ code: Int32) -> Never { Glibc.exit(code) }
 }

@@ -41,7 +41,8 @@ private func evaluate(_ families: [MetricFamily], now: Double = 1_000_000) -> [R
             family("redis_rdb_last_bgsave_status", [(a, 0), (b, 1)]),
             family("nginx_up", [(["addr": "http://n/s"], 0)]),
         ]
-        let findings = evaluate(families)
+        let before = families.map { f in f.name == "redis_rejected_connections_total" ? family(f.name, [(a, 1), (b, 0)]) : f }
+        let findings = RunbookCheck.evaluate(first: before, second: families, interval: 1, now: 1_000_000)
         func severity(_ signal: String, _ subject: String) -> RunbookCheck.Severity? {
             findings.first { $0.signal == signal && $0.subject == subject }?.severity
         }
@@ -59,8 +60,8 @@ private func evaluate(_ families: [MetricFamily], now: Double = 1_000_000) -> [R
         let before = [family("node_cpu_seconds_total", [(["cpu": "0", "mode": "idle"], 100), (["cpu": "0", "mode": "user"], 100)])]
         let after = [family("node_cpu_seconds_total", [(["cpu": "0", "mode": "idle"], 100.1), (["cpu": "0", "mode": "user"], 101)])]
         let finding = RunbookCheck.evaluate(first: before, second: after, interval: 1, now: 0).first { $0.signal == "CPU busy" }
-        #expect(finding?.severity == .critical)  // 0.9 of 1 s busy
-        #expect(finding?.value == "90.9 %")
+        #expect(finding?.severity == .warning)  // 0.9 of 1 s busy; the runbook's CPU has no critical
+        #expect(finding?.value == "90.9 % (1 s sample)")
     }
 
     @Test func certificatesByDaysLeft() {
@@ -96,7 +97,7 @@ private func evaluate(_ families: [MetricFamily], now: Double = 1_000_000) -> [R
         }
         #expect(severity("database reachable", "down:5432") == .critical)
         #expect(severity("connections / max_connections", "db:5432") == .warning)
-        #expect(severity("longest transaction", "db:5432") == .critical)
+        #expect(severity("longest active transaction", "db:5432") == .critical)
         #expect(severity("cache hit rate", "db:5432/app") == .warning)
     }
 
@@ -131,14 +132,14 @@ private func evaluate(_ families: [MetricFamily], now: Double = 1_000_000) -> [R
             family("pg_up", [(server, 1)]),
             family("pg_settings_max_connections", [(server, 1e300)]),
             family("pg_stat_activity_count", [(server, 1e300)]),
-            family("pg_stat_activity_max_tx_duration", [(server, -1e19)]),
+            family("pg_stat_activity_max_tx_duration", [(server.merging(["state": "active"]) { a, _ in a }, -1e19)]),
         ]
         let byKey = Dictionary(evaluate(families, now: 0).map { ($0.signal + " " + $0.subject, $0) }, uniquingKeysWith: { a, _ in a })
         #expect(byKey["container odd"]?.value == "exited with code 1e+300")
         #expect(byKey["certificate /ssl/far.pem (far)"]?.value == "1.1574074074074075e+295 days left")
         #expect(byKey["certificate /ssl/old.pem (old)"]?.value == "expired 1.1574074074074075e+295 days ago")
         #expect(byKey["connections / max_connections db:5432"]?.value == "1e+300 / 1e+300 (100.0 %)")
-        #expect(byKey["longest transaction db:5432"]?.value == "-1e+19 s")
+        #expect(byKey["longest active transaction db:5432"]?.value == "-1e+19 s")
     }
 
     @Test func textfileErrorIsAWarningRow() {
@@ -152,9 +153,12 @@ private func evaluate(_ families: [MetricFamily], now: Double = 1_000_000) -> [R
     @Test func reportPutsTheWorstFirstAndCounts() {
         let findings = evaluate(memory(usedPercent: 95) + [family("stack_exporter_scrape_collector_success", [(["collector": "tls"], 0)])])
         let report = RunbookCheck.report(findings)
-        #expect(report.hasPrefix("CRIT  memory used"))
-        #expect(report.contains("WARN  collector · tls"))
-        #expect(report.hasSuffix("runbook breached: 1 CRIT, 1 WARN, 0 OK\n"))
+        #expect(report.hasPrefix("CRIT    memory used"))
+        #expect(report.contains("\nUNKNOWN collector · tls"))
+        #expect(report.contains("docs/runbook.md#hostmemorycritical\n"))
+        #expect(report.hasSuffix("runbook breached: 1 CRIT, 0 WARN, 1 UNKNOWN, 0 OK\n"))
+        #expect(!report.contains("\u{1B}["), "no colour unless asked")
+        #expect(RunbookCheck.report(findings, colour: true).hasPrefix("\u{1B}[31mCRIT"))
     }
 
     @Test func backupsByAgeMissingAndValidity() {
@@ -171,8 +175,9 @@ private func evaluate(_ families: [MetricFamily], now: Double = 1_000_000) -> [R
         ]
         let findings = evaluate(families, now: now)
         let backups = Dictionary(uniqueKeysWithValues: findings.filter { $0.signal == "backup" }.map { ($0.subject, $0.severity) })
-        #expect(backups == ["fresh": .ok, "stale": .warning, "old": .critical, "gone": .critical, "cut": .critical])
-        #expect(findings.first { $0.subject == "cut" }?.value == "newest 0 h old, not a complete gzip file (truncated)")
+        #expect(backups == ["fresh": .ok, "stale": .warning, "old": .critical, "gone": .critical, "cut": .ok])
+        let gzip = findings.first { $0.signal == "backup gzip" }
+        #expect(gzip?.subject == "cut" && gzip?.severity == .critical && gzip?.value == "not a complete gzip file (truncated)")
         #expect(findings.first { $0.signal == "backup files" }?.subject == "fresh")
         #expect(!evaluate([]).contains { $0.signal == "backup" }, "no row without the collector's data")
     }

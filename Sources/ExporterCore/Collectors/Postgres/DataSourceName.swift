@@ -330,19 +330,10 @@ enum PercentEncoding {
 
 /// Small string helpers without Foundation.
 enum PostgresText {
-    static func trimmed(_ text: String) -> String {
-        String(text.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
-    }
+    static func trimmed(_ text: String) -> String { text.trimmingWhitespace() }
 
     static func replacingAll(_ text: String, _ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return text }
-        var output = ""
-        var rest = Substring(text)
-        while let range = rest.firstRange(of: target) {
-            output += rest[..<range.lowerBound] + replacement
-            rest = rest[range.upperBound...]
-        }
-        return output + rest
+        text.replacingAll(target, with: replacement)
     }
 }
 
