@@ -25,6 +25,9 @@ public enum ManPage {
         .br
         .B stack_exporter check
         [\\fIflags\\fR]
+        .br
+        .B stack_exporter rules
+        [\\fIflags\\fR]
 
         """
 
@@ -37,7 +40,13 @@ public enum ManPage {
         .TP
         .B stack_exporter check
         Run every enabled collector once (twice, a second apart, for CPU) and grade each signal against
-        the runbook thresholds. Exit status 0 all within, 1 a warning, 2 a critical breach.
+        the runbook thresholds (\\fB\\-\\-check.config\\fR, \\fB\\-\\-check.set\\fR override them;
+        \\fB\\-\\-output=json\\fR for machines). Exit status 0 all within, 1 a warning, 2 a critical
+        breach, 3 unknown (a failed collector, a signal without data).
+        .TP
+        .B stack_exporter rules
+        Print the Prometheus alert rules, recording rules or the threshold table generated from the same
+        thresholds as \\fBcheck\\fR (\\fBstack_exporter rules \\-\\-help\\fR lists its flags).
 
         """
 
@@ -74,7 +83,7 @@ public enum ManPage {
     private static let trailer = """
         .SH EXIT STATUS
         0 on a clean stop or when every check is within the runbook; 1 when a check warns; 2 for a bad
-        flag or a critical breach.
+        flag or a critical breach; 3 when \\fBcheck\\fR cannot grade a signal.
         .SH ENVIRONMENT
         .TP
         .B DATA_SOURCE_NAME

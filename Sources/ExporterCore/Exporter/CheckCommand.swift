@@ -34,7 +34,7 @@ enum CheckCommand {
     static func rules(_ arguments: [String]) -> Int32 {
         do {
             switch try CommandLineParser.parse(arguments, specs: CheckFlags.rulesSpecs) {
-            case .help:
+            case .help, .manPage:  // the manual page is the exporter's (stack_exporter --help-man)
                 StandardStreams.writeOutput(CommandLineParser.helpText(specs: CheckFlags.rulesSpecs, summary: summary))
             case .version:
                 StandardStreams.writeOutput(BuildInfo.versionText)
