@@ -206,7 +206,7 @@ enum OpenSSL {
         }
     }
 
-    private static func certificates(_ c: OpenSSLLibrary, _ stack: OpaquePointer?) -> [CertificateInfo] {
+    static func certificates(_ c: OpenSSLLibrary, _ stack: OpaquePointer?) -> [CertificateInfo] {
         guard let stack else { return [] }
         var list: [CertificateInfo] = []
         for i in 0..<max(0, c.OPENSSL_sk_num(stack)) {
