@@ -108,12 +108,15 @@ struct HTTPEndpoint: Sendable {
         return HTTPField(name: String(name), value: String(value))
     }
 
-    /// Splits at the commas that precede a known option key (`,name=`, `,insecure`).
+    /// Splits at the commas that precede `key=` (lower-case letters and `-`) or `insecure`; other
+    /// commas stay in the piece before. An unknown key is thus an error, not part of the URL: a
+    /// URL whose query has `,key=` writes that comma as `%2C`.
     static func splitOptions(_ text: String) -> [String] {
         var pieces: [String] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let key = part.prefix { $0 != "=" }
-            let startsOption = optionKeys.contains(String(key)) && (part.contains("=") || key == "insecure")
+            let looksLikeKey = !key.isEmpty && key.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || $0 == 45 }
+            let startsOption = (looksLikeKey && part.contains("=")) || key == "insecure"
             if pieces.isEmpty || startsOption { pieces.append(String(part)) } else { pieces[pieces.count - 1] += "," + part }
         }
         return pieces
