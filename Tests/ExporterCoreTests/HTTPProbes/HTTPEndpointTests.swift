@@ -80,3 +80,16 @@ import Testing
         #expect(HTTPProbeMetrics.fnv32a([127, 0, 0, 1]) == 3_668_918_509)
     }
 }
+
+@Suite struct HTTPProbeMetricsTests {
+    @Test func namesAreWrittenAsGoWritesThem() {
+        var name = DistinguishedName()
+        name.commonName = ["shop.example"]
+        name.organization = ["Acme, Inc."]
+        name.organizationalUnit = ["ops", "web"]
+        name.country = ["DE"]
+        #expect(HTTPProbeMetrics.goName(name) == "CN=shop.example,OU=ops+OU=web,O=Acme\\, Inc.,C=DE")
+        #expect(HTTPProbeMetrics.escape("#x ") == "\\#x\\ ")
+        #expect(HTTPProbeMetrics.goName(DistinguishedName()) == "")
+    }
+}

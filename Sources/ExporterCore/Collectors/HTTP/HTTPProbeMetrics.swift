@@ -4,7 +4,7 @@ struct HTTPProbeMetrics {
     let withTarget: Bool
     let success, duration, dnsLookup, failedDueToRegex, contentLength, uncompressedLength: FamilyDescriptor
     let phaseDuration, lastModified, redirects, ssl, statusCode, version, ipHash, ipProtocol: FamilyDescriptor
-    let earliestExpiry, lastChainExpiry, tlsVersion: FamilyDescriptor
+    let earliestExpiry, lastChainExpiry, tlsVersion, lastChainInfo: FamilyDescriptor
 
     /// Go's zero time.Time as Unix seconds: what blackbox reports as the last chain's expiry when
     /// nothing was verified (`insecure`).
@@ -33,11 +33,13 @@ struct HTTPProbeMetrics {
         earliestExpiry = d("probe_ssl_earliest_cert_expiry", "Returns last SSL chain expiry in unixtime")
         lastChainExpiry = d("probe_ssl_last_chain_expiry_timestamp_seconds", "Returns last SSL chain expiry in timestamp", unit: "seconds")
         tlsVersion = d("probe_tls_version_info", "Returns the TLS version used or NaN when unknown", ["version"])
+        lastChainInfo = d("probe_ssl_last_chain_info", "Contains SSL leaf certificate information",
+                          ["fingerprint_sha256", "issuer", "subject", "subjectalternative"])
     }
 
     func families(_ results: [HTTPProbeResult]) -> [MetricFamily] {
         var out = [success, duration, dnsLookup, failedDueToRegex, contentLength, uncompressedLength, phaseDuration, lastModified,
-                   redirects, ssl, statusCode, version, ipHash, ipProtocol, earliestExpiry, lastChainExpiry, tlsVersion].map { MetricFamily($0) }
+                   redirects, ssl, statusCode, version, ipHash, ipProtocol, earliestExpiry, lastChainExpiry, tlsVersion, lastChainInfo].map { MetricFamily($0) }
         for result in results { add(result, to: &out) }
         return out.filter { !$0.samples.isEmpty }
     }
@@ -71,6 +73,29 @@ struct HTTPProbeMetrics {
         if let soonest = EndpointMetrics.earliestServedExpiry(tls.peerChain) { out[14].add(t, soonest) }
         out[15].add(t, tls.verified ? tls.verifiedChain.map(\.notAfter).min() ?? Self.goZeroTime : Self.goZeroTime)
         out[16].add(t + [tls.version], 1)
+        if let leaf = tls.peerChain.first {
+            out[17].add(t + [tls.leafFingerprint, Self.goName(leaf.issuer), Self.goName(leaf.subject), leaf.dnsNames.joined(separator: ",")], 1)
+        }
+    }
+
+    /// A name as Go's `pkix.Name.String()` writes it (RFC 2253 order: most specific first,
+    /// values of one attribute joined by `+`) from the attributes the certificate parser keeps.
+    static func goName(_ name: DistinguishedName) -> String {
+        let parts: [(String, [String])] = [("CN", name.commonName), ("OU", name.organizationalUnit), ("O", name.organization),
+                                           ("L", name.locality), ("ST", name.state), ("C", name.country)]
+        return parts.filter { !$0.1.isEmpty }.map { key, values in values.map { "\(key)=\(escape($0))" }.joined(separator: "+") }
+            .joined(separator: ",")
+    }
+
+    /// RFC 4514 §2.4 escaping, as Go's attribute value String does.
+    static func escape(_ value: String) -> String {
+        var out = ""
+        for (i, ch) in value.enumerated() {
+            let special = ",+\"<>;\\".contains(ch) || (i == 0 && (ch == " " || ch == "#")) || (i == value.count - 1 && ch == " ")
+            if special { out.append("\\") }
+            out.append(ch)
+        }
+        return out
     }
 
     /// blackbox's `probe_ip_addr_hash`: FNV-1a (32 bit) over the address bytes.

@@ -55,7 +55,11 @@ final class OpenSSLStream {
     func session() -> OpenSSL.Handshake {
         var info = OpenSSL.Handshake(version: "", peerChain: [], verifiedChain: [], verified: false, verifyReason: "")
         info.version = OpenSSL.versionLabel(c.SSL_get_version(ssl).map { String(cString: $0) } ?? "")
-        info.peerChain = OpenSSL.certificates(c, c.SSL_get_peer_cert_chain(ssl))
+        let chain = c.SSL_get_peer_cert_chain(ssl)
+        info.peerChain = OpenSSL.certificates(c, chain)
+        if let chain, c.OPENSSL_sk_num(chain) > 0, let leaf = c.OPENSSL_sk_value(chain, 0) {
+            info.leafFingerprint = OpenSSL.fingerprint(c, OpaquePointer(leaf))
+        }
         let result = c.SSL_get_verify_result(ssl)
         info.verified = result == X509_V_OK
         info.verifyReason = c.X509_verify_cert_error_string(result).map { String(cString: $0) } ?? "unknown"
