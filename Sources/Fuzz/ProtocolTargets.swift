@@ -51,7 +51,10 @@ enum HTTPResponseFuzz {
 
 enum HTTPResponseStreamFuzz {
     struct Outcome: Equatable {
-        var head: ResponseHead?, length: Int, kept: [UInt8], complete: Bool
+        var head: ResponseHead?
+        var length: Int
+        var kept: [UInt8]
+        var complete: Bool
     }
 
     /// Feeds `bytes` in pieces of `step`, then EOF; nil when the stream throws.
