@@ -104,6 +104,18 @@ import Testing
         #expect(try exporter.get("/probe?target=127.0.0.1:\(s.tls.port)").status == 400)
     }
 
+    @Test func ipv6LoopbackLiteral() throws {
+        let docroot = NSTemporaryDirectory() + "http-v6-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: docroot, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: docroot) }
+        let server = try Server(["/usr/bin/python3", "-u", "-m", "http.server", "0", "--bind", "::1", "--directory", docroot], portLine: " port ")
+        let url = "http://[::1]:\(server.port)/"
+        let exporter = try ExporterProcess(["--collector.disable-defaults", "--collector.http", "--http.endpoint=\(url),name=v6"])
+        let text = Self.body(try exporter.get("/metrics"))
+        #expect(Self.value(text, "probe_success", ["name=\"v6\"", "target=\"\(url)\""]) == 1)
+        #expect(Self.value(text, "probe_ip_protocol", ["name=\"v6\""]) == 6)
+    }
+
     @Test(arguments: [
         "--http.endpoint=gopher://127.0.0.1/", "--http.endpoint=http://127.0.0.1/,colour=red",
         "--http.endpoint=http://127.0.0.1/,body-regex=(", "--http.timeout=0s",

@@ -19,6 +19,7 @@ import TestSupport
         let final = try FakeTCPServer(Self.reply("HTTP/1.1 200 OK", body: "landed"))
         let second = try FakeTCPServer(Self.reply("HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:\(final.port)/end"))
         let first = try FakeTCPServer(Self.reply("HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.1:\(second.port)/"))
+        defer { [final, second, first].forEach { $0.stop() } }
         let result = try Self.probe("http://127.0.0.1:\(first.port)/,body-regex=land")
         #expect(result.success && result.error == nil)
         #expect(result.redirects == 2)
@@ -28,6 +29,7 @@ import TestSupport
 
     @Test func aRedirectLoopStopsAfterTen() throws {
         let loop = try FakeTCPServer(Self.reply("HTTP/1.1 302 Found\r\nLocation: /again"))
+        defer { loop.stop() }
         let result = try Self.probe("http://127.0.0.1:\(loop.port)/")
         #expect(!result.success)
         #expect(result.error == .tooManyRedirects(10))
@@ -39,6 +41,7 @@ import TestSupport
     @Test func probeRedirectsStayOnTheAllowList() throws {
         let elsewhere = try FakeTCPServer(Self.reply("HTTP/1.1 200 OK"))
         let first = try FakeTCPServer(Self.reply("HTTP/1.1 302 Found\r\nLocation: http://localhost:\(elsewhere.port)/"))
+        defer { [elsewhere, first].forEach { $0.stop() } }
         let result = try Self.probe("http://127.0.0.1:\(first.port)/", allow: ProbeAllowList(patterns: ["127.0.0.1"]))
         #expect(result.error == .redirectNotAllowed("localhost"))
         #expect(!result.success && elsewhere.connections == 0)
@@ -46,6 +49,7 @@ import TestSupport
 
     @Test func unexpectedStatusFailsAndExpectAcceptsIt() throws {
         let server = try FakeTCPServer(Self.reply("HTTP/1.1 500 Internal Server Error", body: "boom"))
+        defer { server.stop() }
         let failed = try Self.probe("http://127.0.0.1:\(server.port)/")
         #expect(!failed.success && failed.error == nil && failed.final.head?.status == 500)
         #expect(try Self.probe("http://127.0.0.1:\(server.port)/,expect=5xx").success)
@@ -62,8 +66,11 @@ import TestSupport
     }
 
     @Test func refusedConnectionIsAFailureNotAThrow() throws {
-        let port = try FakeTCPServer(.close).port  // closed again when the value is released
-        let result = try Self.probe("http://127.0.0.1:\(port)/", timeout: 1)
+        let server = try FakeTCPServer(.close)
+        server.stop()  // the port is free again: nothing listens there now
+        let result = try Self.probe("http://127.0.0.1:\(server.port)/", timeout: 1)
         #expect(!result.success)
+        guard case .connect(let message)? = result.error else { Issue.record("not a connect failure: \(String(describing: result.error))"); return }
+        #expect(message.contains("refused"))
     }
 }
