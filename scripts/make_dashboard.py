@@ -150,6 +150,12 @@ def build():
               legend=["{{collector}}"], steps=thresholds((None, "red"), (1, "green"))),
         panel("timeseries", "Collector duration", [f"stack_exporter_scrape_collector_duration_seconds{{{SEL}}}"], 12, 79, w=12,
               unit="s", legend=["{{collector}}"]),
+        row("HTTP endpoints (http collector)", 86),
+        panel("stat", "HTTP endpoints up", [f"probe_success{{{SEL},name!=\"\"}}"], 0, 87, w=12, legend=["{{name}}"],
+              steps=thresholds((None, "red"), (1, "green")),
+              description="probe_success of each --http.endpoint (blackbox names); the exporter's log says why one fails."),
+        panel("timeseries", "HTTP probe duration", [f"probe_duration_seconds{{{SEL},name!=\"\"}}"], 12, 87, w=12, unit="s",
+              legend=["{{name}}"]),
     ]
     return {
         "title": "Stack overview (stack_exporter)",

@@ -14,6 +14,7 @@
 #define SE_FN(name) typedef __typeof__(&name) se_##name##_fn;
 // libcrypto
 SE_FN(d2i_X509)
+SE_FN(i2d_X509)
 SE_FN(X509_free)
 SE_FN(X509_get_subject_name)
 SE_FN(X509_get_issuer_name)

@@ -8,6 +8,7 @@ extension FuzzTargets {
     static let protocolTargets: [FuzzTarget] = [
         FuzzTarget(name: "http-request", run: HTTPRequestFuzz.run),
         FuzzTarget(name: "http-response", run: HTTPResponseFuzz.run),
+        FuzzTarget(name: "http-response-stream", run: HTTPResponseStreamFuzz.run),
         FuzzTarget(name: "docker-json", run: DockerJSONFuzz.run),
         FuzzTarget(name: "pem", run: CertificateFuzz.pem),
         FuzzTarget(name: "der", run: CertificateFuzz.der),
@@ -45,6 +46,50 @@ enum HTTPResponseFuzz {
             violated("body of \(response.body.count) bytes over the limit \(parser.bodyLimit)")
         }
         if let open = open ?? nil, closed ?? nil != open { violated("response differs once EOF is known") }
+    }
+}
+
+enum HTTPResponseStreamFuzz {
+    struct Outcome: Equatable {
+        var head: ResponseHead?
+        var length: Int
+        var kept: [UInt8]
+        var complete: Bool
+    }
+
+    /// Feeds `bytes` in pieces of `step`, then EOF; nil when the stream throws.
+    static func read(_ bytes: [UInt8], step: Int) -> Outcome? {
+        var stream = HTTPResponseStream(bodyLimit: 2048, keep: 4096, headLimit: 1024)
+        var i = 0, complete = false
+        do {
+            while i < bytes.count && !complete {
+                let end = min(bytes.count, i + step)
+                complete = try stream.feed(bytes[i..<end])
+                i = end
+            }
+            if !complete { try stream.finish() }
+        } catch {
+            return nil
+        }
+        return Outcome(head: stream.head, length: stream.bodyLength, kept: stream.kept, complete: complete)
+    }
+
+    /// Properties: the probe's streaming reader gives the same answer whatever the read sizes
+    /// (whole, 1 byte, a size taken from the input), never counts past its limit, and agrees with
+    /// `HTTPResponseParser` on the body whenever both accept a final (non-1xx) response.
+    static func run(_ bytes: [UInt8]) {
+        let whole = read(bytes, step: max(1, bytes.count))
+        let step = Int(bytes.first ?? 1) % 13 + 1
+        if read(bytes, step: 1) != whole { violated("byte-wise reading differs from whole") }
+        if read(bytes, step: step) != whole { violated("reading in \(step)-byte pieces differs from whole") }
+        guard let whole else { return }
+        if whole.length > 2048 { violated("body of \(whole.length) bytes over the limit") }
+        var parser = HTTPResponseParser(bodyLimit: 2048)
+        parser.headLimit = 1024
+        if let head = whole.head, head.status >= 200, let response = try? parser.parse(bytes, atEOF: true),
+           response.status == head.status, response.body != whole.kept {
+            violated("body differs from HTTPResponseParser's")
+        }
     }
 }
 

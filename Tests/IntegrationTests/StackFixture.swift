@@ -5,7 +5,8 @@ import TestSupport
 
 /// The whole stack of the runbooks on loopback, real parts only: PostgreSQL, Podman's Docker API
 /// with containers, Redis (with maxmemory), nginx with stub_status, a certificate file and a TLS
-/// endpoint (`openssl s_server`), a gzip backup — and one stack_exporter watching all of it.
+/// endpoint (`openssl s_server`), a gzip backup, an HTTP health endpoint — and one stack_exporter
+/// watching all of it.
 /// The dashboard tests scrape it with Prometheus (and VictoriaMetrics behind remote_write).
 final class StackFixture {
     let postgres: PostgresCluster
@@ -50,6 +51,8 @@ final class StackFixture {
             "--tls.endpoint=127.0.0.1:\(endpoint.port),sni=shop.example",
             "--tls.ca-file=\(certificates.path("site.pem"))",
             "--files.glob=pg=\(backups)/postgres_backup_*.sql.gz", "--files.verify-gzip",
+            // The application's health endpoint: nginx answers 200 on every path but its status page.
+            "--http.endpoint=http://127.0.0.1:\(nginx.port)/api/health,name=shop",
         ])
     }
 

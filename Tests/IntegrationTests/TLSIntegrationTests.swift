@@ -292,9 +292,10 @@ import Testing
         #expect(Self.value(text, "ssl_probe_failure_info", ["reason=\"handshake_timeout\""]) == 1)
     }
 
-    /// `/probe` belongs to the tls collector: with it disabled the route does not exist.
+    /// `/probe` belongs to the tls collector (and `module=http` to the http collector): with both
+    /// disabled the route does not exist; with only http it answers a TLS probe 400 (HTTPProbeTests).
     @Test func probeRouteExistsOnlyWithTheTLSCollector() throws {
-        let without = try ExporterProcess(["--no-collector.tls", "--tls.probe-allow=127.0.0.1"])
+        let without = try ExporterProcess(["--no-collector.tls", "--no-collector.http", "--tls.probe-allow=127.0.0.1"])
         #expect(try without.get("/probe?target=127.0.0.1:1").status == 404)
         let with = try ExporterProcess(["--collector.disable-defaults", "--collector.tls", "--tls.probe-allow=127.0.0.1"])
         #expect(try with.get("/probe?target=127.0.0.1:1").status == 200)

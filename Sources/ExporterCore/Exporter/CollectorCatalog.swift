@@ -3,4 +3,5 @@ public enum CollectorCatalog {
     public static let modules: [CollectorModule] =
         HostCollectors.modules + TextfileCollectors.modules + FilesCollectors.modules + ContainerCollectors.modules
         + PostgresCollectors.modules + TLSCollectors.modules + RedisCollectors.modules + NginxCollectors.modules
+        + HTTPCollectors.modules
 }

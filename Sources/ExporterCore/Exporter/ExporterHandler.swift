@@ -21,14 +21,17 @@ public final class ExporterHandler: HTTPHandler {
     private let landingPage: [UInt8]
     /// `/probe` (TLS endpoints, ssl_exporter style); nil when the build or flags provide none.
     private let probe: TLSProbeService?
+    /// `/probe?module=http` (blackbox's http prober); nil when the http collector is disabled.
+    private let httpProbe: HTTPProbeService?
     private static let allowed = [HTTPHeader("Allow", "GET, HEAD")]
 
     public init(
         settings: Settings, scraper: Scraper, serverStats: ServerStats, exposition: ExpositionStats, logger: Logger,
-        probe: TLSProbeService? = nil
+        probe: TLSProbeService? = nil, httpProbe: HTTPProbeService? = nil
     ) {
         self.settings = settings
         self.probe = probe
+        self.httpProbe = httpProbe
         self.scraper = scraper
         self.exposition = exposition
         self.logger = logger
@@ -45,7 +48,7 @@ public final class ExporterHandler: HTTPHandler {
 
     public func route(_ request: HTTPRequest) -> Routing {
         var known = ["/", "/-/healthy", "/-/ready", settings.telemetryPath]
-        if probe != nil { known.append("/probe") }
+        if probe != nil || httpProbe != nil { known.append("/probe") }
         guard known.contains(request.path) else { return .respond(.text(.notFound, "404 page not found\n")) }
         guard request.method == "GET" || request.method == "HEAD" else {
             return .respond(.text(.methodNotAllowed, "method \(request.method) not allowed; use GET or HEAD\n", headers: Self.allowed))
@@ -55,7 +58,7 @@ public final class ExporterHandler: HTTPHandler {
         case "/-/healthy": return .respond(.text(.ok, "stack_exporter is healthy.\n"))
         case "/-/ready": return .respond(.text(.ok, "stack_exporter is ready.\n"))
         case "/probe":
-            if case .failure(let error)? = probe?.target(query: request.query) {
+            if case .failure(let error) = probeRequest(request) {
                 return .respond(.text(error.forbidden ? .forbidden : .badRequest, error.message + "\n"))
             }
             return .work(.probe, seconds: timeout(of: request))
@@ -65,17 +68,38 @@ public final class ExporterHandler: HTTPHandler {
         }
     }
 
+    private enum ProbeRequest {
+        case tls(TLSProbeService, TLSTarget)
+        case http(HTTPProbeService, HTTPEndpoint)
+    }
+
+    /// `module=http` selects the HTTP prober; no module (or `tls`) keeps meaning the TLS probe.
+    private func probeRequest(_ request: HTTPRequest) -> Result<ProbeRequest, TLSProbeService.RequestError> {
+        let module = request.query.last { $0.name == "module" }?.value ?? "tls"
+        switch module {
+        case "tls":
+            guard let probe else { return .failure(.init(forbidden: false, message: "module tls is not enabled (--collector.tls)")) }
+            return probe.target(query: request.query).map { .tls(probe, $0) }
+        case "http":
+            guard let httpProbe else { return .failure(.init(forbidden: false, message: "module http is not enabled (--collector.http)")) }
+            return httpProbe.endpoint(query: request.query).map { .http(httpProbe, $0) }
+        default:
+            return .failure(.init(forbidden: false, message: "unknown module \"\(module.prefix(64))\"; known: tls, http"))
+        }
+    }
+
     /// The scrape's budget: `--collector.timeout`, lowered by Prometheus' scrape-timeout header.
     private func timeout(of request: HTTPRequest) -> Double {
         ScrapeDeadline.seconds(header: request.header(ScrapeDeadline.headerName), configured: settings.collectorTimeout)
     }
 
     public func response(to request: HTTPRequest, deadline: MonotonicTime) -> HTTPResponse {
-        if request.path == "/probe", let probe {
-            guard case .success(let target) = probe.target(query: request.query) else {
-                return .text(.badRequest, "invalid probe target\n")
+        if request.path == "/probe" {
+            switch probeRequest(request) {
+            case .success(.tls(let service, let target)): return render(service.probe(target, deadline: deadline), for: request)
+            case .success(.http(let service, let endpoint)): return render(service.probe(endpoint, deadline: deadline), for: request)
+            case .failure: return .text(.badRequest, "invalid probe target\n")
             }
-            return render(probe.probe(target, deadline: deadline), for: request)
         }
         guard case .success(let selection) = selection(for: request) else {
             return .text(.badRequest, "invalid collector selection\n")

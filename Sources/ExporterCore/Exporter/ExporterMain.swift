@@ -103,16 +103,21 @@ public enum ExporterMain {
         let stats = ServerStats()
         // `/probe` is the tls collector's multi-target side: without the collector there is no route.
         var probe: TLSProbeService? = nil
+        var httpProbe: HTTPProbeService? = nil
         do {
             if configuration.collectors.contains(where: { $0.name == "tls" }) {
                 probe = try TLSCollectors.probeService(flags: configuration.flags, logger: logger)
+            }
+            if configuration.collectors.contains(where: { $0.name == "http" }) {
+                httpProbe = try HTTPCollectors.probeService(flags: configuration.flags, logger: logger)
             }
         } catch {
             logger.error("cannot start /probe", ["err": String(describing: error)])
             return 1
         }
         let handler = ExporterHandler(
-            settings: configuration.handler, scraper: scraper, serverStats: stats, exposition: exposition, logger: logger, probe: probe)
+            settings: configuration.handler, scraper: scraper, serverStats: stats, exposition: exposition, logger: logger, probe: probe,
+            httpProbe: httpProbe)
         let web: WebConfigReloader?
         do {
             web = try configuration.webConfigFile.map { path throws(WebConfigReloadError) in try WebConfigReloader(path: path, logger: logger) }

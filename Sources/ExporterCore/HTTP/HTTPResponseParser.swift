@@ -84,7 +84,7 @@ struct HTTPResponseParser: Sendable {
 
     /// Where the blank line ends the head: CRLF CRLF, or bare LF LF (RFC 9112 §2.2 lets a
     /// recipient accept LF alone).
-    private static func endOfHead(_ bytes: [UInt8]) -> (headerEnd: Int, bodyStart: Int)? {
+    static func endOfHead(_ bytes: [UInt8]) -> (headerEnd: Int, bodyStart: Int)? {
         var i = 0
         while i < bytes.count {
             if bytes[i] == 10 {
@@ -97,7 +97,7 @@ struct HTTPResponseParser: Sendable {
     }
 
     /// Status line (RFC 9112 §4) and field lines (§5).
-    private static func parseHead(_ head: ArraySlice<UInt8>) throws(HTTPResponseError) -> (Int, [(name: String, value: String)]) {
+    static func parseHead(_ head: ArraySlice<UInt8>) throws(HTTPResponseError) -> (Int, [(name: String, value: String)]) {
         var lines = head.split(separator: 10, omittingEmptySubsequences: false).map { line in
             line.last == 13 ? line.dropLast() : line
         }
@@ -168,7 +168,7 @@ struct HTTPResponseParser: Sendable {
     }
 
     /// chunk-size [ chunk-ext ]: hex digits, then optional ";ext" (ignored).
-    private static func chunkSize(_ line: ArraySlice<UInt8>) throws(HTTPResponseError) -> Int {
+    static func chunkSize(_ line: ArraySlice<UInt8>) throws(HTTPResponseError) -> Int {
         var size = 0, digits = 0, j = line.startIndex
         while j < line.endIndex, let value = hexValue(line[j]) {
             digits += 1

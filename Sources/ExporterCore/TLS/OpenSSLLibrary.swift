@@ -11,6 +11,7 @@ struct OpenSSLLibrary: @unchecked Sendable {
     }
 
     let d2i_X509: se_d2i_X509_fn
+    let i2d_X509: se_i2d_X509_fn
     let X509_free: se_X509_free_fn
     let X509_get_subject_name: se_X509_get_subject_name_fn
     let X509_get_issuer_name: se_X509_get_issuer_name_fn
@@ -115,6 +116,7 @@ struct OpenSSLLibrary: @unchecked Sendable {
 
     private init(crypto: DynamicLibrary, ssl: DynamicLibrary) throws(DynamicLibrary.LoadError) {
         d2i_X509 = try crypto.function("d2i_X509", as: se_d2i_X509_fn.self)
+        i2d_X509 = try crypto.function("i2d_X509", as: se_i2d_X509_fn.self)
         X509_free = try crypto.function("X509_free", as: se_X509_free_fn.self)
         X509_get_subject_name = try crypto.function("X509_get_subject_name", as: se_X509_get_subject_name_fn.self)
         X509_get_issuer_name = try crypto.function("X509_get_issuer_name", as: se_X509_get_issuer_name_fn.self)

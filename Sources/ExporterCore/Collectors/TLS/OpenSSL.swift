@@ -151,6 +151,9 @@ enum OpenSSL {
         var verifiedChain: [CertificateInfo]
         var verified: Bool
         var verifyReason: String
+        /// SHA-256 of the leaf's DER, lower-case hex (blackbox's `probe_ssl_last_chain_info`);
+        /// filled by the HTTP prober only.
+        var leafFingerprint = ""
     }
 
     /// Runs a TLS client handshake on a connected non-blocking socket, waiting with poll until
@@ -192,6 +195,19 @@ enum OpenSSL {
         return result
     }
 
+    /// SHA-256 over the DER encoding of `x509`, as lower-case hex; empty if it cannot be encoded.
+    static func fingerprint(_ c: OpenSSLLibrary, _ x509: OpaquePointer) -> String {
+        let length = c.i2d_X509(x509, nil)
+        guard length > 0, length < 1 << 20 else { return "" }
+        var der = [UInt8](repeating: 0, count: Int(length))
+        let written = der.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var cursor = buffer.baseAddress
+            return c.i2d_X509(x509, &cursor)
+        }
+        guard written == length else { return "" }
+        return SHA256.digest(der).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
     /// `serverName` into SNI unless it is an IP literal (RFC 6066 §3), and as the name (or IP) the
     /// certificate is checked against (RFC 6125).
     static func setServerName(_ c: OpenSSLLibrary, _ ssl: OpaquePointer, _ serverName: String) {
@@ -206,7 +222,7 @@ enum OpenSSL {
         }
     }
 
-    private static func certificates(_ c: OpenSSLLibrary, _ stack: OpaquePointer?) -> [CertificateInfo] {
+    static func certificates(_ c: OpenSSLLibrary, _ stack: OpaquePointer?) -> [CertificateInfo] {
         guard let stack else { return [] }
         var list: [CertificateInfo] = []
         for i in 0..<max(0, c.OPENSSL_sk_num(stack)) {

@@ -50,6 +50,23 @@ final class OpenSSLStream {
         return .transferred(0)
     }
 
+    /// The version and certificates of a completed handshake, for the HTTP prober's
+    /// `probe_ssl_*` and `probe_tls_version_info`.
+    func session() -> OpenSSL.Handshake {
+        var info = OpenSSL.Handshake(version: "", peerChain: [], verifiedChain: [], verified: false, verifyReason: "")
+        info.version = OpenSSL.versionLabel(c.SSL_get_version(ssl).map { String(cString: $0) } ?? "")
+        let chain = c.SSL_get_peer_cert_chain(ssl)
+        info.peerChain = OpenSSL.certificates(c, chain)
+        if let chain, c.OPENSSL_sk_num(chain) > 0, let leaf = c.OPENSSL_sk_value(chain, 0) {
+            info.leafFingerprint = OpenSSL.fingerprint(c, OpaquePointer(leaf))
+        }
+        let result = c.SSL_get_verify_result(ssl)
+        info.verified = result == X509_V_OK
+        info.verifyReason = c.X509_verify_cert_error_string(result).map { String(cString: $0) } ?? "unknown"
+        if info.verified { info.verifiedChain = OpenSSL.certificates(c, c.SSL_get0_verified_chain(ssl)) }
+        return info
+    }
+
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Step {
         let rc = c.SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
         return rc > 0 ? .transferred(Int(rc)) : step(rc, "read")
