@@ -89,14 +89,14 @@ public enum NginxCollectors {
 
     static let accessLog = Flag.list(
         "nginx.access-log",
-        help: "An nginx access log to follow: PATH[,name=NAME][,format=FORMAT] (format= last: the rest of the value); repeatable.",
+        help: "An nginx access log to follow: PATH[,name=NAME][,format=FORMAT] (format= last: the rest of the value).",
         group: group, placeholder: "<path>")
     static let accessLogFormat = Flag.string(
         "nginx.access-log-format", default: "combined",
         help: "log_format of the access logs that give none, in nginx's $variable syntax; must hold $status.", group: group,
         placeholder: "<format>")
     static let accessLogFromStart = Flag.bool(
-        "nginx.access-log-from-start", help: "Count what the access logs hold at start-up (default: only what is written after).",
+        "nginx.access-log-from-start", help: "Count what the access logs already hold at start-up; off: only lines written after it.",
         group: group)
 
     static let flags: [FlagSpec] = [statusURL.spec, timeout.spec, accessLog.spec, accessLogFormat.spec, accessLogFromStart.spec]
