@@ -88,9 +88,13 @@ enum RedisCommands {
     static func interpret(_ replies: [RESPValue], configCommand: String) throws(RedisClientError) -> RedisReplies {
         guard let first = replies.first else { throw .command("INFO", "no reply") }
         if let message = first.errorMessage { throw message.hasPrefix("NOAUTH") ? .auth(message) : .command("INFO", message) }
-        guard let text = first.text else { throw .command("INFO", "reply is not a string") }
         var result = RedisReplies()
-        result.info = parseRedisInfo(text)
+        if case .bulk(let bytes?) = first {
+            result.info = parseRedisInfo(bytes: bytes)
+        } else {
+            guard let text = first.text else { throw .command("INFO", "reply is not a string") }
+            result.info = parseRedisInfo(text)
+        }
         var rest = replies.dropFirst()
         if !configCommand.isEmpty {
             for reply in rest.prefix(4) { config(reply, into: &result.config) }
