@@ -219,6 +219,7 @@ enum RedisInfoLines {
 /// (`ok`/`true` → 1, `err`/`fail`/`false` → 0). Anything else is no value.
 enum RedisNumber {
     static func parse(_ text: Substring) -> Double? {
+        if let integer = plainInteger(text.utf8) { return integer }
         if let number = Double(text), !number.isNaN { return number }
         switch text {
         case "ok", "true": return 1
@@ -228,6 +229,17 @@ enum RedisNumber {
     }
 
     static func parse(_ text: String) -> Double? { parse(Substring(text)) }
+
+    /// Up to 15 ASCII digits, exact as an Int and as a Double: what `Double(text)` would give.
+    static func plainInteger(_ digits: Substring.UTF8View) -> Double? {
+        guard !digits.isEmpty, digits.count <= 15 else { return nil }
+        var value = 0
+        for b in digits {
+            guard MetricNames.isDigit(b) else { return nil }
+            value = value * 10 + Int(b - 0x30)
+        }
+        return Double(value)
+    }
 
     /// Most INFO values are plain integers: up to 15 digits are exact as an Int and as a Double,
     /// so they skip building a String for strtod. Everything else goes the general way.
