@@ -50,14 +50,18 @@ import Testing
         try FileManager.default.createDirectory(atPath: backups, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: backups) }
         try Data(try Gzip.compress(Array("-- PostgreSQL database dump\n".utf8))).write(to: URL(fileURLWithPath: backups + "/postgres_backup_1.sql.gz"))
-        let exporter = try ExporterProcess(["--files.glob=pg=\(backups)/postgres_backup_*.sql.gz", "--files.verify-gzip"])
+        // An access log, so that the nginx 5xx ratio panel has data (0/0 until traffic: NaN, a series all the same).
+        FileManager.default.createFile(atPath: backups + "/access.log", contents: nil)
+        let exporter = try ExporterProcess([
+            "--files.glob=pg=\(backups)/postgres_backup_*.sql.gz", "--files.verify-gzip", "--nginx.access-log=\(backups)/access.log",
+        ])
         let prometheus = try PrometheusServer(target: "127.0.0.1:\(exporter.port)")
         defer { prometheus.stop() }
         _ = try prometheus.waitForQuery("up", until: { $0.contains("\"1\"") })
         // rate() over $__rate_interval (20s) needs a few samples: wait until Prometheus holds 4.
         let samples = try prometheus.waitForQuery("count_over_time(up{job=\"stack\"}[20s])") { (Self.firstValue($0) ?? 0) >= 4 }
         #expect((Self.firstValue(samples) ?? 0) >= 4, "\(samples.prefix(300))")
-        let needsData = ["Memory used", "CPU busy", "Disk used", "Load", "Network traffic", "Collector success", "Collector duration", "Backup age", "Backup files"]
+        let needsData = ["Memory used", "CPU busy", "Disk used", "Load", "Network traffic", "Collector success", "Collector duration", "Backup age", "Backup files", "nginx 5xx ratio"]
         for query in queries {
             let body = try prometheus.query(Self.substitute(query.expr))
             #expect(body.contains("\"status\":\"success\""), "\(query.panel): \(query.expr) → \(body.prefix(200))")
