@@ -245,12 +245,16 @@ struct RedisSession: PollTask {
     /// Reads what is there and decodes complete replies; the stage ends when all have arrived.
     private mutating func receive() -> TaskStep<Output> {
         guard let transport else { return finish(.failure(.deadline)) }
-        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
         var waitFor = Poll.Interest.read(transport.socket.fd)
         reading: while true {
-            switch scratch.withUnsafeMutableBytes({ transport.read(into: $0) }) {
-            case .transferred(let n):
-                buffer.append(contentsOf: scratch[0..<n])
+            // Uninitialised scratch: a zeroed 16 KiB array per read was 2 % of a scrape (memset).
+            let result = withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 16) { scratch in
+                let result = transport.read(into: scratch)
+                if case .transferred(let n) = result { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<n])) }
+                return result
+            }
+            switch result {
+            case .transferred:
                 if buffer.count > Self.bufferLimit { return finish(.failure(.tooLarge(Self.bufferLimit))) }
             case .wantRead: break reading
             case .wantWrite:
