@@ -51,7 +51,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: backups) }
         try Data(try Gzip.compress(Array("-- PostgreSQL database dump\n".utf8))).write(to: URL(fileURLWithPath: backups + "/postgres_backup_1.sql.gz"))
         // An access log, so that the nginx 5xx ratio panel has data (0/0 until traffic: NaN, a series all the same).
-        FileManager.default.createFile(atPath: backups + "/access.log", contents: nil)
+        try Data().write(to: URL(fileURLWithPath: backups + "/access.log"))
         let exporter = try ExporterProcess([
             "--files.glob=pg=\(backups)/postgres_backup_*.sql.gz", "--files.verify-gzip", "--nginx.access-log=\(backups)/access.log",
         ])
