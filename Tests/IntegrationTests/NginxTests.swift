@@ -11,7 +11,8 @@ import Testing
         let port: UInt16
         let dir = NSTemporaryDirectory() + "nginx-it-\(UUID().uuidString)"
 
-        init() throws {
+        /// `http` lets a test add directives to the http block (keepalive_timeout…).
+        init(http: String = "") throws {
             let dir = self.dir
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             port = try TLSIntegrationTests.freePort()
@@ -19,7 +20,7 @@ import Testing
             let config = """
                 daemon off; pid \(dir)/nginx.pid; error_log \(dir)/error.log; worker_processes 1;
                 events { worker_connections 64; }
-                http { log_format timed '\(Self.timedFormat)'; access_log \(dir)/access.log timed; \(temp)
+                http { log_format timed '\(Self.timedFormat)'; access_log \(dir)/access.log timed; \(temp) \(http)
                   server { listen 127.0.0.1:\(port); location = /stub_status { stub_status; } location = /fail { return 500; }
                     location = /missing { return 404; } location / { return 200 "hello\\n"; } } }
                 """
@@ -160,5 +161,34 @@ import Testing
         #expect(Wait.until(timeout: 10, interval: 0.05) { seen = (try? Self.responses(exporter)) ?? seen; return seen.classes == second },
                 "\(seen)")
         #expect(seen.durations == 9 && seen.rotations == 1)
+    }
+
+    /// The connection to nginx is kept between scrapes: nginx accepts one connection for three
+    /// scrapes; `keepalive_requests 3` makes nginx end it with `Connection: close`, and the next
+    /// scrape connects anew; a kept connection nginx closed meanwhile (`keepalive_timeout`) is
+    /// retried on a new one, not reported down.
+    @Test func keepsTheConnectionToNginxAndReconnectsWhenNginxClosesIt() throws {
+        let nginx = try Nginx(http: "keepalive_requests 3; keepalive_timeout 1s;")
+        let url = "http://127.0.0.1:\(nginx.port)/stub_status"
+        let collector = NginxCollector(targets: [try NginxTarget.parse(url)], timeout: 3, logger: .disabled)
+        func scrape() throws -> [String: (type: String, value: Double)] {
+            let context = CollectContext(deadline: MonotonicTime.now().adding(seconds: 5), logger: .disabled, exposition: ExpositionStats())
+            return Self.series(TextFormat.render(text: Normalizer.normalize(try collector.collect(context), stats: ExpositionStats())))
+        }
+        let first = try scrape()
+        let accepted = first["nginx_connections_accepted"]?.value ?? -1
+        #expect(first["nginx_up"]?.value == 1 && collector.connections.count == 1)
+        #expect(try scrape()["nginx_connections_accepted"]?.value == accepted)
+        let third = try scrape()  // the third request on the connection: nginx closes it
+        #expect(third["nginx_connections_accepted"]?.value == accepted && collector.connections.count == 0)
+        let fourth = try scrape()
+        #expect(fourth["nginx_up"]?.value == 1 && fourth["nginx_connections_accepted"]?.value == accepted + 1)
+        // nginx closes the idle kept connection after 1 s: wait until only the asking one is active.
+        #expect(Wait.until(timeout: 10, interval: 0.1) {
+            ((try? httpGet(port: nginx.port, path: "/stub_status")) ?? "").hasPrefix("Active connections: 1 ")
+        })
+        let fifth = try scrape()
+        #expect(fifth["nginx_up"]?.value == 1 && collector.connections.count == 1)
+        #expect((fifth["nginx_connections_accepted"]?.value ?? 0) > accepted + 1)
     }
 }

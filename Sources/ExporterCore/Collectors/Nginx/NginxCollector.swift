@@ -7,6 +7,8 @@ struct NginxCollector: Collector {
     /// `--nginx.access-log` files, followed across scrapes.
     let logs: [AccessLogTail]
     let logProblems: ProblemLog
+    /// Connections to the pages kept between scrapes.
+    let connections = NginxConnections()
 
     init(targets: [NginxTarget], timeout: Double, logs: [AccessLogTail] = [], logger: Logger) {
         self.targets = targets
@@ -35,7 +37,7 @@ struct NginxCollector: Collector {
 
     private func pages(_ context: CollectContext) throws -> [MetricFamily] {
         guard !targets.isEmpty else { return [] }
-        let results = PollLoop.runItems(targets.map { StubStatusRequest(target: $0) }, timeout: timeout, collector: context.deadline)
+        let results = PollLoop.runItems(targets.map { StubStatusRequest(target: $0, connections: connections) }, timeout: timeout, collector: context.deadline)
         var families = NginxMetrics.empty()
         for (target, result) in zip(targets, results) {
             switch result {
