@@ -14,7 +14,44 @@ extension FuzzTargets {
         FuzzTarget(name: "der", run: CertificateFuzz.der),
         FuzzTarget(name: "dsn", run: DSNFuzz.run),
         FuzzTarget(name: "exposition", run: ExpositionFuzz.run),
+        FuzzTarget(name: "access-log", run: AccessLogFuzz.run),
     ]
+}
+
+enum AccessLogFuzz {
+    static let formats = [try? AccessLogFormat("combined"), try? AccessLogFormat(#"[$time_local] "$request" $status $request_time "$http_user_agent""#)]
+
+    /// Properties: the lines of a file do not depend on how its bytes were split across reads (the
+    /// tail reads in chunks; a partial line must come out once, whole), no line is longer than the
+    /// cap, and every parsed entry has a status of 100–599 and a finite request time ≥ 0. The
+    /// first line is also compiled as a format and, if it is one, parsed against the rest.
+    static func run(_ bytes: [UInt8]) {
+        let whole = split(bytes, at: [])
+        let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
+        if split(bytes, at: [cut, (cut + bytes.count) / 2]) != whole { violated("lines differ when the bytes are split at \(cut)") }
+        let custom = whole.lines.first.flatMap { try? AccessLogFormat(String(decoding: $0, as: UTF8.self)) }
+        for format in formats + [custom] {
+            guard let format else { continue }
+            for line in whole.lines {
+                guard let entry = format.parse(line) else { continue }
+                guard (100...599).contains(entry.status) else { violated("status \(entry.status)") }
+                if let seconds = entry.requestTime, !(seconds.isFinite && seconds >= 0) { violated("request time \(seconds)") }
+            }
+        }
+    }
+
+    struct Split: Equatable { var lines: [[UInt8]], overlong: Int, fragment: [UInt8] }
+
+    static func split(_ bytes: [UInt8], at cuts: [Int]) -> Split {
+        var splitter = LineSplitter(maxLine: 64), lines: [[UInt8]] = []
+        var start = 0
+        for end in cuts.filter({ $0 > 0 && $0 < bytes.count }).sorted() + [bytes.count] where end >= start {
+            bytes[start..<end].withUnsafeBufferPointer { splitter.feed($0) { lines.append(Array($0)) } }
+            start = end
+        }
+        if let long = lines.first(where: { $0.count > 64 }) { violated("a line of \(long.count) bytes over the cap") }
+        return Split(lines: lines, overlong: splitter.takeOverlong(), fragment: splitter.fragment)
+    }
 }
 
 enum HTTPRequestFuzz {

@@ -120,6 +120,12 @@ add("exposition", "escapes", family("container_info", 1, ["name", "image"], 'H \
 add("exposition", "counter", family("x_seconds_total", 0, ["le"], "", "seconds", [(6, ["+Inf"]), (5, ["0.5"])]) +
                              family("bad name", 2, ["__x", "a-b"], "h", "", [(2, ["v", "w"])]))
 add("exposition", "utf8", family("pg_stat", 2, ["datname"], "caf\u00e9", "", [(7, [b"\xff\xfe".decode("latin-1")])]))
+# nginx access-log lines as nginx 1.22 writes them (combined; a custom format with $request_time;
+# escape=default's \x22 and escape=json's \"); the first line doubles as a format to compile.
+add("access-log", "combined", b'127.0.0.1 - - [02/Dec/2026:13:25:51 +0000] "GET /missing HTTP/1.1" 404 153 "-" "curl/7.88.1"\n'
+    b'10.1.2.3 - alice [02/Dec/2026:13:25:51 +0000] "POST /a HTTP/2.0" 502 0 "https://x/" "a\\" \\"b"\n')
+add("access-log", "timed", b'[02/Dec/2026:13:25:51 +0000] "GET / HTTP/1.1" 200 0.200 "curl"\n[t] "GET /\\x22 HTTP/1.1" 500 12.5 "x"\npartial')
+add("access-log", "format", b"$status ${request_time} $host$uri\n200 0.001 a/b\n599 99 x\n100 - y\n")
 
 total = 0
 for target, files in seeds.items():

@@ -47,6 +47,8 @@ final class StackFixture {
             "--docker.host=unix://\(podman.socketPath)",
             "--redis.addr=redis://127.0.0.1:\(redis.port)",
             "--nginx.status-url=http://127.0.0.1:\(nginx.port)/stub_status",
+            // Its access log (with $request_time): the probe below makes the requests it counts.
+            "--nginx.access-log=\(nginx.accessLog),name=web,format=\(NginxTests.Nginx.timedFormat)",
             "--tls.file=\(certificates.path("site.pem"))",
             "--tls.endpoint=127.0.0.1:\(endpoint.port),sni=shop.example",
             "--tls.ca-file=\(certificates.path("site.pem"))",

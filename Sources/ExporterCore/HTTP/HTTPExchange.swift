@@ -24,6 +24,13 @@ struct HTTPExchange: Sendable {
         return HTTPExchange(request: Array(head.utf8), parser: parser)
     }
 
+    /// A GET that leaves the connection open for the next one (RFC 9112 §9.3: persistence is the
+    /// HTTP/1.1 default), for a client that keeps it between scrapes.
+    static func keepAliveGet(_ target: String, host: String, accept: String, parser: HTTPResponseParser) -> HTTPExchange {
+        let head = "GET \(target) HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: stack_exporter\r\nAccept: \(accept)\r\n\r\n"
+        return HTTPExchange(request: Array(head.utf8), parser: parser)
+    }
+
     /// Does what the socket allows now; done with the response or the failure.
     mutating func step(_ socket: Socket) -> TaskStep<Result<ClientResponse, Failure>> {
         sent < request.count ? send(on: socket) : receive(from: socket)

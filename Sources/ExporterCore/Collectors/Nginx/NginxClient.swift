@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A stub_status URL: `http://host[:port]/path` (plain HTTP: stub_status is served on loopback or
 /// an internal port; https:// would need the TLS session of rediss:// and is not offered yet).
 struct NginxTarget: Sendable, Equatable, CustomStringConvertible {
@@ -48,22 +50,63 @@ enum NginxClientError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// One GET of a stub_status page on a connection of its own, driven by `PollLoop`.
+/// Connections to nginx kept open between scrapes, one per URL: a scrape then costs nginx and us
+/// no socket, connect, close and TIME_WAIT (the kernel's part was half of a scrape's CPU,
+/// scripts/bench-nginx). nginx closes an idle one after `keepalive_timeout` (75 s) or after
+/// `keepalive_requests`; the next GET on it fails and is retried once on a new connection.
+final class NginxConnections: Sendable {
+    private let idle = Mutex<[String: Socket]>([:])
+
+    init() {}
+
+    deinit { idle.withLock { $0.values.forEach { $0.close() } } }
+
+    func take(_ url: String) -> Socket? { idle.withLock { $0.removeValue(forKey: url) } }
+
+    /// Keeps `socket` for the next scrape of `url` (closing one already kept, which cannot happen
+    /// while one request per URL runs at a time).
+    func keep(_ socket: Socket, for url: String) {
+        idle.withLock { $0.updateValue(socket, forKey: url) }?.close()
+    }
+
+    var count: Int { idle.withLock { $0.count } }
+}
+
+/// One GET of a stub_status page, driven by `PollLoop`: on the connection kept from the last
+/// scrape if there is one (retried once on a new connection if that fails), else a new one.
 struct StubStatusRequest: PollTask {
     typealias Output = Result<StubStatus, NginxClientError>
 
     let target: NginxTarget
+    let connections: NginxConnections?
     private var socket: Socket?
     private var connecting = false
+    private var reused = false
     private var exchange: HTTPExchange
 
-    init(target: NginxTarget) {
+    init(target: NginxTarget, connections: NginxConnections? = nil) {
         self.target = target
-        // The page is a few hundred bytes; anything much larger is not stub_status.
-        exchange = HTTPExchange.get(target.path, host: target.hostField, accept: "text/plain", parser: HTTPResponseParser(bodyLimit: 64 * 1024))
+        self.connections = connections
+        exchange = Self.exchange(target, keepAlive: connections != nil)
+    }
+
+    /// The page is a few hundred bytes; anything much larger is not stub_status.
+    private static func exchange(_ target: NginxTarget, keepAlive: Bool) -> HTTPExchange {
+        let parser = HTTPResponseParser(bodyLimit: 64 * 1024)
+        return keepAlive ? .keepAliveGet(target.path, host: target.hostField, accept: "text/plain", parser: parser)
+            : .get(target.path, host: target.hostField, accept: "text/plain", parser: parser)
     }
 
     mutating func start(deadline: MonotonicTime) -> TaskStep<Output> {
+        if let kept = connections?.take(target.url) {
+            socket = kept
+            reused = true
+            return resume()
+        }
+        return connect()
+    }
+
+    private mutating func connect() -> TaskStep<Output> {
         do {
             let (socket, connected) = try Socket.startConnect(host: target.host, port: target.port)
             self.socket = socket
@@ -83,10 +126,20 @@ struct StubStatusRequest: PollTask {
         switch exchange.step(socket) {
         case .wait(let interest): return .wait(interest)
         case .waitUntil(let interest, let until): return .waitUntil(interest, until)
-        case .done(.failure(let failure)): return finish(.failure(.exchange(failure)))
+        case .done(.failure(let failure)):
+            guard reused else { return finish(.failure(.exchange(failure))) }
+            // The kept connection was closed by nginx meanwhile: once more on a new one.
+            socket.close()
+            self.socket = nil
+            reused = false
+            exchange = Self.exchange(target, keepAlive: true)
+            return connect()
         case .done(.success(let response)):
             guard response.status == 200 else { return finish(.failure(.status(response.status))) }
-            do { return finish(.success(try parseStubStatus(String(decoding: response.body, as: UTF8.self)))) } catch {
+            do {
+                let status = try parseStubStatus(String(decoding: response.body, as: UTF8.self))
+                return finish(.success(status), keep: response.header("connection")?.lowercased() != "close")
+            } catch {
                 return finish(.failure(.parse(error)))
             }
         }
@@ -98,8 +151,12 @@ struct StubStatusRequest: PollTask {
         return .failure(.deadline)
     }
 
-    private mutating func finish(_ output: Output) -> TaskStep<Output> {
-        socket?.close()
+    /// Closes the connection, or keeps it for the next scrape after a whole response nginx did
+    /// not end with `Connection: close`.
+    private mutating func finish(_ output: Output, keep: Bool = false) -> TaskStep<Output> {
+        if let socket {
+            if keep, let connections { connections.keep(socket, for: target.url) } else { socket.close() }
+        }
         socket = nil
         return .done(output)
     }

@@ -4,16 +4,40 @@ struct NginxCollector: Collector {
     let targets: [NginxTarget]
     let timeout: Double
     let problems: ProblemLog
+    /// `--nginx.access-log` files, followed across scrapes.
+    let logs: [AccessLogTail]
+    let logProblems: ProblemLog
+    /// Connections to the pages kept between scrapes.
+    let connections = NginxConnections()
 
-    init(targets: [NginxTarget], timeout: Double, logger: Logger) {
+    init(targets: [NginxTarget], timeout: Double, logs: [AccessLogTail] = [], logger: Logger) {
         self.targets = targets
         self.timeout = timeout
+        self.logs = logs
         self.problems = ProblemLog(logger: logger, what: "nginx")
+        self.logProblems = ProblemLog(logger: logger, what: "access_log")
     }
 
     func collect(_ context: CollectContext) throws -> [MetricFamily] {
+        let logFamilies = readLogs(until: ItemDeadline(collector: context.deadline).cutoff)
+        return try pages(context) + logFamilies
+    }
+
+    /// Reads what the access logs gained since the last scrape, until `cutoff` at the latest (the
+    /// rest is read by the next scrape).
+    private func readLogs(until cutoff: MonotonicTime) -> [MetricFamily] {
+        guard !logs.isEmpty else { return [] }
+        let reports = logs.map { tail in
+            let report = tail.advance(until: cutoff)
+            logProblems.report(tail.path, report.problem)
+            return (tail: tail, report: report)
+        }
+        return AccessLogMetrics.families(reports)
+    }
+
+    private func pages(_ context: CollectContext) throws -> [MetricFamily] {
         guard !targets.isEmpty else { return [] }
-        let results = PollLoop.runItems(targets.map { StubStatusRequest(target: $0) }, timeout: timeout, collector: context.deadline)
+        let results = PollLoop.runItems(targets.map { StubStatusRequest(target: $0, connections: connections) }, timeout: timeout, collector: context.deadline)
         var families = NginxMetrics.empty()
         for (target, result) in zip(targets, results) {
             switch result {
@@ -65,12 +89,24 @@ public enum NginxCollectors {
     static let timeout = Flag.duration(
         "nginx.timeout", default: "5s", help: "Longest one status page may take (the scrape deadline also bounds it).", group: group)
 
-    static let flags: [FlagSpec] = [statusURL.spec, timeout.spec]
+    static let accessLog = Flag.list(
+        "nginx.access-log",
+        help: "An nginx access log to follow: PATH[,name=NAME][,format=FORMAT] (format= last: the rest of the value).",
+        group: group, placeholder: "<path>")
+    static let accessLogFormat = Flag.string(
+        "nginx.access-log-format", default: "combined",
+        help: "log_format of the access logs that give none, in nginx's $variable syntax; must hold $status.", group: group,
+        placeholder: "<format>")
+    static let accessLogFromStart = Flag.bool(
+        "nginx.access-log-from-start", help: "Count what the access logs already hold at start-up; off: only lines written after it.",
+        group: group)
+
+    static let flags: [FlagSpec] = [statusURL.spec, timeout.spec, accessLog.spec, accessLogFormat.spec, accessLogFromStart.spec]
 
     public static let modules: [CollectorModule] = [
         CollectorModule(
             name: "nginx", enabledByDefault: true,
-            summary: "nginx stub_status pages from --nginx.status-url (nginx-prometheus-exporter names); idle without one.",
+            summary: "nginx stub_status pages from --nginx.status-url (nginx-prometheus-exporter names) and access logs from --nginx.access-log; idle without either.",
             flags: flags, make: make),
     ]
 
@@ -82,6 +118,21 @@ public enum NginxCollectors {
             let target = try NginxTarget.parse(url)
             if !targets.contains(target) { targets.append(target) }
         }
-        return NginxCollector(targets: targets, timeout: seconds, logger: settings.logger)
+        return NginxCollector(targets: targets, timeout: seconds, logs: try makeLogs(settings), logger: settings.logger)
+    }
+
+    /// Each file opened now, at its end unless `--nginx.access-log-from-start`.
+    static func makeLogs(_ settings: CollectorSettings) throws -> [AccessLogTail] {
+        let fallback = try AccessLogFormat(settings.flags[accessLogFormat])
+        var tails: [AccessLogTail] = []
+        for value in settings.flags[accessLog] {
+            let spec = try AccessLogSpec.parse(value)
+            guard !tails.contains(where: { $0.name == spec.name }) else {
+                throw CollectorError("--nginx.access-log: two logs named \"\(spec.name)\"", configuration: true)
+            }
+            let format = try spec.format.map { format throws(CollectorError) in try AccessLogFormat(format) } ?? fallback
+            tails.append(AccessLogTail(path: spec.path, name: spec.name, format: format, fromStart: settings.flags[accessLogFromStart]))
+        }
+        return tails
     }
 }

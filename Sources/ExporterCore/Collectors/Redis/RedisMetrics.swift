@@ -89,8 +89,21 @@ enum RedisMetrics {
         counter("io_threaded_writes_processed", "io_threaded_writes_processed"),
     ]
 
-    /// Field index by INFO key, for one lookup per line.
-    static let fieldIndex: [String: Int] = Dictionary(fields.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
+    /// INFO fields read as text: the instance info labels, the start time and replication.
+    static let textKeys = [
+        "uptime_in_seconds", "redis_mode", "server_mode", "maxmemory_policy", "os", "process_id", "redis_build_id", "redis_version",
+        "role", "run_id", "tcp_port", "master_host", "master_port", "slave_read_only", "master_link_status",
+        "master_last_io_seconds_ago", "master_sync_in_progress", "slave_repl_offset",
+    ]
+
+    /// Per INFO key: the index of its metric in `fields` and of its slot in `textKeys`, for one
+    /// lookup per line.
+    static let infoSlots: [String: (field: Int?, text: Int?)] = {
+        var slots: [String: (field: Int?, text: Int?)] = [:]
+        for (index, field) in fields.enumerated() where slots[field.key] == nil { slots[field.key] = (index, nil) }
+        for (index, key) in textKeys.enumerated() { slots[key] = (slots[key]?.field, index) }
+        return slots
+    }()
 
     static let up = family("up", .gauge, "Whether the last scrape of the Redis server succeeded (1) or not (0).")
     static let startTime = family("start_time_seconds", .gauge, "Start time of the Redis server (Unix seconds).")
