@@ -90,10 +90,11 @@ extension ThresholdTable {
                           summary: "Container {{ $labels.name }} is restarting",
                           description: "Restarting now, or {{ $value }} restarts in 15 minutes."),
         ]),
-        Signal("container_exited", "container", collector: "containers", source: "container_state{state=\"exited\"}", unit: .state, .equal,
+        // exited or dead (Docker's state after a failed removal), as check grades them.
+        Signal("container_exited", "container", collector: "containers", source: "container_state{state=~\"exited|dead\"}", unit: .state, .equal,
                critical: 1, stateRule: "exited unexpectedly crit", alerts: [
             AlertTemplate("ContainerExitedUnexpectedly", .critical, expr: """
-                container_state{state="exited"} == 1
+                container_state{state=~"exited|dead"} == 1
                   and on (instance, job, id) (container_exit_code != 0 or container_oom_killed == 1)
                 """, summary: "Container {{ $labels.name }} exited unexpectedly",
                           description: "It exited with a non-zero code or was OOM-killed (container_state {{ $value }})."),

@@ -25,6 +25,8 @@ extension SignalFixtures {
         state("container_restarting", "container_state", container.merging(["state": "restarting"]) { a, _ in a }, good: 0),
         state("container_exited", "container_state", container.merging(["state": "exited"]) { a, _ in a }, good: 0,
               extra: [gauge("container_exit_code", container, 3), gauge("container_oom_killed", container, 0)]),
+        state("container_exited", "container_state", container.merging(["state": "dead"]) { a, _ in a }, good: 0,
+              extra: [gauge("container_exit_code", container, 0), gauge("container_oom_killed", container, 1)]),
         SignalFixture(id: "container_memory", labels: container) {
             [gauge("container_memory_working_set_bytes", container, 1000 * $0), gauge("container_spec_memory_limit_bytes", container, 1000)]
         },
