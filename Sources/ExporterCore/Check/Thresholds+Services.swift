@@ -84,6 +84,8 @@ extension ThresholdTable {
                           summary: "Container {{ $labels.name }} is unhealthy",
                           description: "container_health_state is {{ $value }}; docker inspect shows the failing health check."),
         ]),
+        // check sees the restarting state only: restarts counted over 15 minutes need a history
+        // its one-second sample does not have.
         Signal("container_restarting", "container", collector: "containers", source: "container_state{state=\"restarting\"}", unit: .state, .equal,
                warning: 1, stateRule: "restarting warn", alerts: [
             AlertTemplate("ContainerRestarting", .warning, expr: "container_state{state=\"restarting\"} == 1 or increase(container_restarts_total[15m]) > 2",
