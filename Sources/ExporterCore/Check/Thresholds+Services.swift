@@ -59,6 +59,14 @@ extension ThresholdTable {
                 """, summary: "A query on {{ $labels.server }}/{{ $labels.datname }} has been running for more than %C",
                           description: "The longest has run for {{ $value | humanizeDuration }}."),
         ]),
+        // The runbook: "query duration > 100 ms target, > 200 ms warning": the mean over the
+        // statements pg_stat_statements tracks (--collector.postgres.stat-statements).
+        Signal("postgres_query_duration", "mean query duration", collector: "postgres", source: queryDuration,
+               unit: .seconds, .above, warning: 0.2, alerts: [
+            AlertTemplate("PostgresQueryDurationHigh", .warning, for: "10m", expr: "\(queryDuration) > %W",
+                          summary: "Queries on {{ $labels.server }}/{{ $labels.datname }} take longer than %W on average",
+                          description: "The mean over 5 minutes is {{ $value | humanizeDuration }}."),
+        ]),
         Signal("postgres_cache_hit", "cache hit rate", collector: "postgres",
                source: "rate(pg_stat_database_blks_hit[10m]) / (rate(pg_stat_database_blks_hit[10m]) + rate(pg_stat_database_blks_read[10m]))",
                unit: .ratio, .below, warning: 0.95, alerts: [
@@ -76,6 +84,11 @@ extension ThresholdTable {
                           description: "The longest wait is {{ $value | humanizeDuration }}."),
         ]),
     ]
+
+    static let queryDuration = """
+        sum by (instance, job, server, datname) (rate(pg_stat_statements_seconds_total[5m]))
+          / sum by (instance, job, server, datname) (rate(pg_stat_statements_calls_total[5m]))
+        """
 
     static let containerSignals: [Signal] = [
         Signal("container_unhealthy", "container health", collector: "containers", source: "container_health_state", unit: .state, .equal,

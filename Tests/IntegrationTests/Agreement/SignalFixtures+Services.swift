@@ -17,6 +17,11 @@ extension SignalFixtures {
             return [pgUp, counter("pg_stat_database_blks_hit", db, perSecond: 1000 * $0),
                     counter("pg_stat_database_blks_read", db, perSecond: 1000 * (1 - $0))]
         },
+        SignalFixture(id: "postgres_query_duration", labels: pg.merging(["datname": "app"]) { a, _ in a }) {
+            let statement = pg.merging(["datname": "app", "user": "shop", "queryid": "42"]) { a, _ in a }
+            return [pgUp, counter("pg_stat_statements_calls_total", statement, perSecond: 10),
+                    counter("pg_stat_statements_seconds_total", statement, perSecond: 10 * $0)]
+        },
         SignalFixture(id: "postgres_lock_wait", labels: pg) { [pgUp, gauge("pg_lock_waits_max_wait_seconds", pg, $0)] },
     ]
 
