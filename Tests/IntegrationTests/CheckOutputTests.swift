@@ -55,6 +55,11 @@ import TestSupport
             #expect(bad.stderr.contains("\(dir.path)/bad.conf:2: \"lots\" is not a ratio value"), "\(bad.stderr)")
             #expect(bad.stdout.isEmpty)
         }
+        // Both levels of a pair moved by --check.set: in order once both are applied.
+        let raised = try run(try Package.binary(), ["rules", "--check.set=memory.warning=0.95", "--check.set=memory.critical=0.99"])
+        #expect(raised.status == 0 && raised.stdout.contains("instance:node_memory_used:ratio > 0.95\n"), "\(raised.stderr)")
+        let crossed = try run(try Package.binary(), ["rules", "--check.set=memory.warning=0.95"])
+        #expect(crossed.status == 2 && crossed.stderr.contains("--check.set: memory: warning 0.95 must be below critical 0.9"), "\(crossed.stderr)")
         let missing = try run(try Package.binary(), ["check", "--check.config=\(dir.path)/none.conf"], timeout: 30)
         #expect(missing.status == 2 && missing.stderr.contains("\(dir.path)/none.conf: cannot read"), "\(missing.stderr)")
     }

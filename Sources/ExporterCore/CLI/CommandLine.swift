@@ -78,7 +78,9 @@ public enum CommandLineParser {
 
     /// `--help`: flags by group, each with its default.
     public static func helpText(specs: [FlagSpec], summary: String) -> String {
-        var text = "usage: stack_exporter [<flags>]\n       stack_exporter check [<flags>]   run every collector once against the runbook thresholds\n\n\(summary)\n"
+        var text = "usage: stack_exporter [<flags>]\n"
+            + "       stack_exporter check [<flags>]   run every collector once against the runbook thresholds (exit 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN)\n"
+            + "       stack_exporter rules [<flags>]   print the Prometheus rules of those thresholds (rules --help)\n\n\(summary)\n"
         var groups: [String] = []
         for spec in specs where !groups.contains(spec.group) { groups.append(spec.group) }
         for group in groups {

@@ -19,7 +19,7 @@ public enum CheckFlags {
     static let checkSpecs = [output.spec, config.spec, set.spec]
     static let rulesSpecs = [rulesOutput.spec, config.spec, set.spec, runbookBase.spec]
 
-    /// The defaults with the file's overrides, then each `--check.set`.
+    /// The defaults with the file's overrides, then each `--check.set`, then the order checked.
     static func table(_ flags: ParsedFlags) throws(ThresholdError) -> ThresholdTable {
         var table = ThresholdTable.defaults
         let path = flags[config]
@@ -30,9 +30,11 @@ public enum CheckFlags {
             } catch {
                 throw ThresholdError(place: path, message: "cannot read: \(error.description)")
             }
-            try ThresholdOverrides.apply(text, source: path, to: &table)
+            try ThresholdOverrides.apply(text, source: path, to: &table, validating: false)
         }
-        for line in flags[set] { try ThresholdOverrides.apply(line, source: "--check.set", to: &table) }
+        for line in flags[set] { try ThresholdOverrides.apply(line, source: "--check.set", to: &table, validating: false) }
+        // The order of the levels once everything is applied: --check.set may move both of a pair.
+        try ThresholdOverrides.validate(table, place: flags[set].isEmpty ? path : "--check.set")
         return table
     }
 }

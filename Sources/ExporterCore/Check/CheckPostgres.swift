@@ -20,6 +20,7 @@ extension RunbookCheck {
             let longest = active.map(\.value).max() ?? 0
             findings.append(c.graded("postgres_long_query", longest, subject: server, text: "\(whole(longest)) s"))
             findings += cacheHits(c, ofServer: ofServer, server: server)
+            findings += queryDurations(c, ofServer: ofServer, server: server)
             for wait in c.after.samples("pg_lock_waits_max_wait_seconds").filter(ofServer) {
                 findings.append(c.graded("postgres_lock_wait", wait.value, subject: server, text: "\(whole(wait.value * 1000)) ms"))
             }
@@ -48,5 +49,24 @@ extension RunbookCheck {
             }
         }
         return findings
+    }
+
+    /// The rule's ratio of rates per database: statement time over calls between the scrapes; a
+    /// sample without calls is OK, "no queries".
+    static func queryDurations(_ c: Context, ofServer: (MetricIndex.Entry) -> Bool, server: String) -> [Finding] {
+        var totals: [String: (seconds: Double, calls: Double)] = [:]
+        for (name, isCalls) in [("pg_stat_statements_seconds_total", false), ("pg_stat_statements_calls_total", true)] {
+            for sample in c.after.samples(name).filter(ofServer) {
+                let before = c.before.samples(name).first { $0.labels == sample.labels }?.value ?? sample.value
+                let delta = max(0, sample.value - before)
+                if isCalls { totals[sample.label("datname"), default: (0, 0)].calls += delta } else { totals[sample.label("datname"), default: (0, 0)].seconds += delta }
+            }
+        }
+        return totals.sorted { $0.key < $1.key }.map { datname, total in
+            let subject = "\(server)/\(datname)"
+            guard total.calls > 0 else { return c.finding("postgres_query_duration", .ok, subject: subject, value: "no queries in the sample") }
+            let mean = total.seconds / total.calls
+            return c.graded("postgres_query_duration", mean, subject: subject, text: "\(whole((mean * 1000).rounded())) ms mean over \(whole(total.calls)) calls")
+        }
     }
 }

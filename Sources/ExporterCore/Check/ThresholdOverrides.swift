@@ -16,13 +16,15 @@ public struct ThresholdError: Error, CustomStringConvertible, Equatable {
 /// Ids and units: `stack_exporter rules --output=thresholds`. Levels must keep their order
 /// (warning below critical for `>` signals, above it for `<`); states (`pg_up == 0`) are not levels.
 public enum ThresholdOverrides {
-    public static func apply(_ text: String, source: String, to table: inout ThresholdTable) throws(ThresholdError) {
+    /// `validating: false` leaves the order check to the caller, for overrides given in parts (a
+    /// file, then `--check.set` lines) that are only in order together.
+    public static func apply(_ text: String, source: String, to table: inout ThresholdTable, validating: Bool = true) throws(ThresholdError) {
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             guard !line.allSatisfy(\.isWhitespace) else { continue }
             try applyLine(line, place: source == "--check.set" ? source : "\(source):\(index + 1)", to: &table)
         }
-        try validate(table, place: source)
+        if validating { try validate(table, place: source) }
     }
 
     static func applyLine(_ line: String, place: String, to table: inout ThresholdTable) throws(ThresholdError) {

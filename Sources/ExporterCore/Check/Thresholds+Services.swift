@@ -59,6 +59,14 @@ extension ThresholdTable {
                 """, summary: "A query on {{ $labels.server }}/{{ $labels.datname }} has been running for more than %C",
                           description: "The longest has run for {{ $value | humanizeDuration }}."),
         ]),
+        // The runbook: "query duration > 100 ms target, > 200 ms warning": the mean over the
+        // statements pg_stat_statements tracks (--collector.postgres.stat-statements).
+        Signal("postgres_query_duration", "mean query duration", collector: "postgres", source: queryDuration,
+               unit: .seconds, .above, warning: 0.2, alerts: [
+            AlertTemplate("PostgresQueryDurationHigh", .warning, for: "10m", expr: "\(queryDuration) > %W",
+                          summary: "Queries on {{ $labels.server }}/{{ $labels.datname }} take longer than %W on average",
+                          description: "The mean over 5 minutes is {{ $value | humanizeDuration }}."),
+        ]),
         Signal("postgres_cache_hit", "cache hit rate", collector: "postgres",
                source: "rate(pg_stat_database_blks_hit[10m]) / (rate(pg_stat_database_blks_hit[10m]) + rate(pg_stat_database_blks_read[10m]))",
                unit: .ratio, .below, warning: 0.95, alerts: [
@@ -77,6 +85,11 @@ extension ThresholdTable {
         ]),
     ]
 
+    static let queryDuration = """
+        sum by (instance, job, server, datname) (rate(pg_stat_statements_seconds_total[5m]))
+          / sum by (instance, job, server, datname) (rate(pg_stat_statements_calls_total[5m]))
+        """
+
     static let containerSignals: [Signal] = [
         Signal("container_unhealthy", "container health", collector: "containers", source: "container_health_state", unit: .state, .equal,
                warning: 0, stateRule: "unhealthy warn", alerts: [
@@ -84,16 +97,19 @@ extension ThresholdTable {
                           summary: "Container {{ $labels.name }} is unhealthy",
                           description: "container_health_state is {{ $value }}; docker inspect shows the failing health check."),
         ]),
+        // check sees the restarting state only: restarts counted over 15 minutes need a history
+        // its one-second sample does not have.
         Signal("container_restarting", "container", collector: "containers", source: "container_state{state=\"restarting\"}", unit: .state, .equal,
                warning: 1, stateRule: "restarting warn", alerts: [
             AlertTemplate("ContainerRestarting", .warning, expr: "container_state{state=\"restarting\"} == 1 or increase(container_restarts_total[15m]) > 2",
                           summary: "Container {{ $labels.name }} is restarting",
                           description: "Restarting now, or {{ $value }} restarts in 15 minutes."),
         ]),
-        Signal("container_exited", "container", collector: "containers", source: "container_state{state=\"exited\"}", unit: .state, .equal,
+        // exited or dead (Docker's state after a failed removal), as check grades them.
+        Signal("container_exited", "container", collector: "containers", source: "container_state{state=~\"exited|dead\"}", unit: .state, .equal,
                critical: 1, stateRule: "exited unexpectedly crit", alerts: [
             AlertTemplate("ContainerExitedUnexpectedly", .critical, expr: """
-                container_state{state="exited"} == 1
+                container_state{state=~"exited|dead"} == 1
                   and on (instance, job, id) (container_exit_code != 0 or container_oom_killed == 1)
                 """, summary: "Container {{ $labels.name }} exited unexpectedly",
                           description: "It exited with a non-zero code or was OOM-killed (container_state {{ $value }})."),

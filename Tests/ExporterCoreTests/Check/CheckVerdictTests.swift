@@ -76,6 +76,17 @@ private func evaluate(_ families: [MetricFamily]) -> [RunbookCheck.Finding] {
         #expect(idle.map(\.severity) == [.ok] && idle.first?.value == "no requests")
     }
 
+    @Test func queryDurationIsTimeOverCallsInTheSample() {
+        let statement = ["server": "db:5432", "datname": "app", "user": "u", "queryid": "1"]
+        let up = family("pg_up", [(["server": "db:5432"], 1)])
+        let before = [up, family("pg_stat_statements_calls_total", [(statement, 100)]), family("pg_stat_statements_seconds_total", [(statement, 10)])]
+        let after = [up, family("pg_stat_statements_calls_total", [(statement, 110)]), family("pg_stat_statements_seconds_total", [(statement, 13)])]
+        let slow = RunbookCheck.evaluate(first: before, second: after, interval: 1, now: 0).first { $0.id == "postgres_query_duration" }
+        #expect(slow?.severity == .warning && slow?.value == "300 ms mean over 10 calls")
+        let idle = RunbookCheck.evaluate(first: after, second: after, interval: 1, now: 0).first { $0.id == "postgres_query_duration" }
+        #expect(idle?.severity == .ok && idle?.value == "no queries in the sample")
+    }
+
     @Test func jsonIsOneDocumentWorstFirst() {
         let findings = [
             RunbookCheck.Finding(severity: .ok, signal: "memory used", subject: "host", value: "1 %", rule: "r", id: "memory", runbook: "docs/runbook.md#a"),

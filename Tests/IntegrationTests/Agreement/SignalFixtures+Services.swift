@@ -17,6 +17,11 @@ extension SignalFixtures {
             return [pgUp, counter("pg_stat_database_blks_hit", db, perSecond: 1000 * $0),
                     counter("pg_stat_database_blks_read", db, perSecond: 1000 * (1 - $0))]
         },
+        SignalFixture(id: "postgres_query_duration", labels: pg.merging(["datname": "app"]) { a, _ in a }) {
+            let statement = pg.merging(["datname": "app", "user": "shop", "queryid": "42"]) { a, _ in a }
+            return [pgUp, counter("pg_stat_statements_calls_total", statement, perSecond: 10),
+                    counter("pg_stat_statements_seconds_total", statement, perSecond: 10 * $0)]
+        },
         SignalFixture(id: "postgres_lock_wait", labels: pg) { [pgUp, gauge("pg_lock_waits_max_wait_seconds", pg, $0)] },
     ]
 
@@ -25,6 +30,8 @@ extension SignalFixtures {
         state("container_restarting", "container_state", container.merging(["state": "restarting"]) { a, _ in a }, good: 0),
         state("container_exited", "container_state", container.merging(["state": "exited"]) { a, _ in a }, good: 0,
               extra: [gauge("container_exit_code", container, 3), gauge("container_oom_killed", container, 0)]),
+        state("container_exited", "container_state", container.merging(["state": "dead"]) { a, _ in a }, good: 0,
+              extra: [gauge("container_exit_code", container, 0), gauge("container_oom_killed", container, 1)]),
         SignalFixture(id: "container_memory", labels: container) {
             [gauge("container_memory_working_set_bytes", container, 1000 * $0), gauge("container_spec_memory_limit_bytes", container, 1000)]
         },
