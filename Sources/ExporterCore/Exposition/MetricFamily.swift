@@ -35,6 +35,13 @@ public struct Sample: Sendable, Equatable {
         labelsAreCanonical = descriptor.labelsAreCanonical
     }
 
+    /// Labels already built from a descriptor with the same names (`labels(of:_:)`): the families
+    /// of one item share one array (copy-on-write) instead of building a copy each.
+    init(sharing labels: [Label], canonical: Bool, value: Double) {
+        self.init(labels: labels, value: value)
+        labelsAreCanonical = canonical
+    }
+
     public static func == (a: Sample, b: Sample) -> Bool {
         a.labels == b.labels && a.value == b.value && a.suffix == b.suffix
     }
@@ -56,6 +63,14 @@ public struct MetricFamily: Sendable, Equatable {
     }
 
     public var name: String { descriptor.name }
+
+    /// The label pairs of `values` under this family's names, to share with `add(sharing:_:)`.
+    func labels(_ values: [String]) -> [Label] { Sample(descriptor, values, value: 0).labels }
+
+    /// Appends a sample whose labels were built by `labels(_:)` of a family with the same names.
+    mutating func add(sharing labels: [Label], _ value: Double) {
+        samples.append(Sample(sharing: labels, canonical: descriptor.labelsAreCanonical, value: value))
+    }
 
     /// Appends a sample whose label values follow `descriptor.labels`.
     public mutating func add(_ labelValues: [String], _ value: Double) {
