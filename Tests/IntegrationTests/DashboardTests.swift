@@ -101,7 +101,7 @@ import TestSupport
 
 /// Debian's VictoriaMetrics on a loopback port, its data in a temporary directory. The latency
 /// offset is 0 so that an instant query sees the newest samples, as Prometheus does.
-final class VictoriaMetrics {
+final class VictoriaMetrics: PromQLServer {
     private var process: ChildProcess?
     let port: UInt16
     let directory = NSTemporaryDirectory() + "vm-\(UUID().uuidString)"
@@ -118,21 +118,6 @@ final class VictoriaMetrics {
         guard Wait.until(timeout: 20, interval: 0.05, { (try? httpGet(port: port, path: "/health"))?.contains("OK") ?? false }) else {
             throw TestFailure("victoria-metrics did not start: \((try? String(contentsOfFile: directory + "/vm.log", encoding: .utf8))?.suffix(500) ?? "")")
         }
-    }
-
-    func query(_ expression: String) throws -> String {
-        let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? expression
-        return try httpGet(port: port, path: "/api/v1/query?query=\(encoded)")
-    }
-
-    func waitForQuery(_ expression: String, timeout: Double = 30, until: (String) -> Bool) throws -> String {
-        var last = ""
-        Wait.until(timeout: timeout, interval: 0.5) {
-            guard let result = try? query(expression) else { return false }
-            last = result
-            return until(result)
-        }
-        return last
     }
 
     func stop() {

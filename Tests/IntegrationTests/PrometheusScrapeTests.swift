@@ -48,7 +48,7 @@ import TestSupport
 }
 
 /// Starts `prometheus` on a free loopback port with a 1 s scrape interval of one target.
-final class PrometheusServer {
+final class PrometheusServer: PromQLServer {
     private var process: ChildProcess?
     let port: UInt16
     let directory: URL
@@ -85,6 +85,14 @@ final class PrometheusServer {
         try? FileManager.default.removeItem(at: directory)
     }
 
+}
+
+/// A server answering Prometheus' query API on a loopback port (Prometheus, VictoriaMetrics).
+protocol PromQLServer {
+    var port: UInt16 { get }
+}
+
+extension PromQLServer {
     func query(_ expression: String) throws -> String {
         let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? expression
         return try httpGet(port: port, path: "/api/v1/query?query=\(encoded)")
