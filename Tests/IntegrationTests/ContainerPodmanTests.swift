@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ExporterCore
 import TestSupport
@@ -8,7 +9,11 @@ import TestSupport
 /// this cgroup setup); no network and no registry: the image is a busybox rootfs imported locally.
 final class PodmanFixture {
     let podman: String
-    let prefix = "sexp\(getpid())"
+    /// Unique per fixture, not only per process: suites run concurrently, and each fixture's
+    /// clean-up removes every container with its prefix and its socket path.
+    let prefix = "sexp\(getpid())-\(PodmanFixture.nextNumber())"
+    private static let counter = Mutex(0)
+    private static func nextNumber() -> Int { counter.withLock { $0 += 1; return $0 } }
     let socketPath: String
     private var service: ChildProcess?
     private var containers: [String] = []

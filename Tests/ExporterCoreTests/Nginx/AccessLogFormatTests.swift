@@ -66,7 +66,8 @@ import Testing
         #expect(try AccessLogSpec.parse("/var/log/nginx/access.log") == AccessLogSpec(path: "/var/log/nginx/access.log", name: "/var/log/nginx/access.log"))
         #expect(try AccessLogSpec.parse("/l,name=web,format=$status, $x") == AccessLogSpec(path: "/l", name: "web", format: "$status, $x"))
         #expect(try AccessLogSpec.parse("/l,format=$status,name=x").format == "$status,name=x")
-        for bad in ["relative.log", "", "/l,name=", "/l,format="] {
+        // A misspelt option is refused, not taken as part of the path (and then missing).
+        for bad in ["relative.log", "", "/l,name=", "/l,format=", "/l,colour=1", "/l,nmae=web,format=$status"] {
             #expect(throws: CollectorError.self, "\(bad)") { try AccessLogSpec.parse(bad) }
         }
     }

@@ -17,6 +17,11 @@ struct AccessLogSpec: Sendable, Equatable {
             rest = rest[..<range.lowerBound]
         }
         let path = String(rest)
+        // A misspelt option (",colour=1") would otherwise become part of the path and fail
+        // silently as a missing file; a path with ",word=" in it is not worth that.
+        if let unknown = path.firstMatch(of: /,([A-Za-z_-]+)=/) {
+            throw CollectorError("--nginx.access-log: unknown option \"\(unknown.output.1)=\" (options: name=, format=)", configuration: true)
+        }
         guard path.hasPrefix("/") else {
             throw CollectorError("--nginx.access-log needs an absolute path, got \"\(path.prefix(200))\"", configuration: true)
         }
