@@ -15,9 +15,9 @@ extension PostgresTests {
         // The exporter's own session and the test's psql sessions count (PostgreSQL 14+).
         #expect((sampleValue(body, "pg_stat_database_sessions", ["datname": "postgres"]) ?? 0) >= 1)
         #expect((sampleValue(body, "pg_stat_database_sessions", ["datname": "shop"]) ?? 0) >= 4)
-        #expect((sampleValue(body, "pg_stat_database_session_time_seconds_total", ["datname": "shop"]) ?? 0) > 0)
+        #expect((sampleValue(body, "pg_stat_database_session_time", ["datname": "shop"]) ?? 0) > 0)
         // An idle-in-transaction session has been open for more than a second.
-        #expect((sampleValue(body, "pg_stat_database_idle_in_transaction_time_seconds_total", ["datname": "shop"]) ?? -1) >= 0)
+        #expect((sampleValue(body, "pg_stat_database_idle_in_transaction_time", ["datname": "shop"]) ?? -1) >= 0)
         #expect(sampleValue(body, "pg_stat_database_sessions_killed", ["datname": "shop"]) != nil)
         // initdb without --data-checksums: the column is NULL and the series absent.
         #expect(!body.contains("pg_stat_database_checksum_failures{"))

@@ -71,34 +71,35 @@ enum PostgresQueries {
     ) { version, _ in
         // The session columns (and active_time) arrived in PostgreSQL 14; checksum_failures is
         // in every supported version (12+), NULL where data checksums are off.
-        let extra = version >= v14 ? ", active_time / 1000.0 AS active_time_seconds_total, "
-            + "session_time / 1000.0 AS session_time_seconds_total, "
-            + "idle_in_transaction_time / 1000.0 AS idle_in_transaction_time_seconds_total, "
-            + "sessions, sessions_abandoned, sessions_fatal, sessions_killed" : ""
+        let extra = version >= v14 ? ", active_time / 1000.0 AS active_time_seconds_total, session_time, "
+            + "idle_in_transaction_time, sessions, sessions_abandoned, sessions_fatal, sessions_killed" : ""
         return """
             SELECT datid::text AS datid, datname, numbackends, xact_commit, xact_rollback, blks_read, blks_hit, \
             tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted, conflicts, temp_files, temp_bytes, \
             deadlocks, blk_read_time, blk_write_time, \
             COALESCE(EXTRACT(EPOCH FROM stats_reset), 0)::float8 AS stats_reset, checksum_failures, \
-            CASE WHEN checksum_failures IS NOT NULL THEN COALESCE(EXTRACT(EPOCH FROM checksum_last_failure), 0) END::float8 \
-            AS checksum_last_failure\(extra) \
+            EXTRACT(EPOCH FROM checksum_last_failure)::float8 AS checksum_last_failure\(extra) \
             FROM pg_stat_database WHERE datname IS NOT NULL ORDER BY datid::text COLLATE "C"
             """
     }
 
-    /// pg_stat_database's session statistics (PostgreSQL 14) and checksum failures (12). Upstream
-    /// postgres_exporter (v0.20) does not export them: the names follow its scheme for this view
-    /// (`pg_stat_database_<column>`, milliseconds as `…_seconds_total` like active_time).
+    /// pg_stat_database's session statistics (PostgreSQL 14) and checksum failures (12), under
+    /// the names, type (untyped) and units (milliseconds) that postgres_exporter gives them: its
+    /// v0.11 `SELECT *` map exports every column it does not know as `pg_stat_database_<column>`,
+    /// untyped; the v0.20 collector dropped them (it keeps only active_time, in seconds).
+    /// NULLs (checksums off, never failed) leave the series out, where v0.11 says NaN.
     static let statDatabaseSessionColumns: [MetricColumn] = [
-        MetricColumn("session_time_seconds_total", "pg_stat_database_session_time_seconds_total", .counter, "Time spent by database sessions in this database, in seconds (PostgreSQL 14+).", labels: ["datid", "datname"]),
-        MetricColumn("idle_in_transaction_time_seconds_total", "pg_stat_database_idle_in_transaction_time_seconds_total", .counter, "Time spent idling while in a transaction in this database, in seconds (PostgreSQL 14+).", labels: ["datid", "datname"]),
-        MetricColumn("sessions", "pg_stat_database_sessions", .counter, "Total number of sessions established to this database (PostgreSQL 14+).", labels: ["datid", "datname"]),
-        MetricColumn("sessions_abandoned", "pg_stat_database_sessions_abandoned", .counter, "Number of sessions to this database that were terminated because connection to the client was lost (PostgreSQL 14+).", labels: ["datid", "datname"]),
-        MetricColumn("sessions_fatal", "pg_stat_database_sessions_fatal", .counter, "Number of sessions to this database that were terminated by fatal errors (PostgreSQL 14+).", labels: ["datid", "datname"]),
-        MetricColumn("sessions_killed", "pg_stat_database_sessions_killed", .counter, "Number of sessions to this database that were terminated by operator intervention (PostgreSQL 14+).", labels: ["datid", "datname"]),
-        MetricColumn("checksum_failures", "pg_stat_database_checksum_failures", .counter, "Number of data page checksum failures detected in this database (absent when data checksums are off).", labels: ["datid", "datname"]),
-        MetricColumn("checksum_last_failure", "pg_stat_database_checksum_last_failure", .gauge, "Time at which the last data page checksum failure was detected in this database (Unix seconds, 0 if never; absent when data checksums are off).", labels: ["datid", "datname"]),
-    ]
+        ("session_time", "Time spent by database sessions in this database, in milliseconds (PostgreSQL 14+)."),
+        ("idle_in_transaction_time", "Time spent idling while in a transaction in this database, in milliseconds (PostgreSQL 14+)."),
+        ("sessions", "Total number of sessions established to this database (PostgreSQL 14+)."),
+        ("sessions_abandoned", "Number of sessions to this database that were terminated because connection to the client was lost (PostgreSQL 14+)."),
+        ("sessions_fatal", "Number of sessions to this database that were terminated by fatal errors (PostgreSQL 14+)."),
+        ("sessions_killed", "Number of sessions to this database that were terminated by operator intervention (PostgreSQL 14+)."),
+        ("checksum_failures", "Number of data page checksum failures detected in this database (absent when data checksums are off)."),
+        ("checksum_last_failure", "Time at which the last data page checksum failure was detected in this database (Unix seconds; absent if none)."),
+    ].map { column, help in
+        MetricColumn(column, "pg_stat_database_" + column, .untyped, help, labels: ["datid", "datname"])
+    }
 
     // MARK: stat_activity
 
