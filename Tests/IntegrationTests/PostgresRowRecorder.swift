@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ExporterCore
 
 /// Collects a pipeline's rows (the recorder's consumer).
@@ -24,6 +25,12 @@ extension PostgresTests {
         try pg.psql("DROP TABLE IF EXISTS recorded; CREATE TABLE recorded (id int PRIMARY KEY); INSERT INTO recorded SELECT generate_series(1, 10); UPDATE recorded SET id = id + 100 WHERE id < 4; DELETE FROM recorded WHERE id > 8; ANALYZE recorded")
         try pg.session("BEGIN; SELECT 1;")
         defer { pg.endSessions() }
+        // A vacuum kept running by cost delays, so stat_progress_vacuum records a real row.
+        try pg.psql("DROP TABLE IF EXISTS vacuumed; CREATE TABLE vacuumed AS SELECT g AS id, repeat('v', 400) AS pad FROM generate_series(1, 20000) g; DELETE FROM vacuumed WHERE id % 2 = 0")
+        try pg.session("SET vacuum_cost_delay = 100; SET vacuum_cost_limit = 1; VACUUM vacuumed;")
+        // Ending psql does not end a sleeping VACUUM: it is cancelled.
+        defer { _ = try? pg.psql("SELECT pg_cancel_backend(pid) FROM pg_stat_progress_vacuum") }
+        #expect(Wait.until(timeout: 10, interval: 0.05) { (try? pg.psql("SELECT count(*) FROM pg_stat_progress_vacuum WHERE relid = 'vacuumed'::regclass"))?.hasPrefix("1") == true })
         var options = PostgresOptions()
         options.statStatements = true
         let target = SessionTarget(parameters: [("dbname", pg.dsn())], redactor: Redactor(secrets: []), connectTimeout: 5)

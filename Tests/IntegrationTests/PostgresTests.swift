@@ -73,6 +73,7 @@ import TestSupport
         #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": "stat_statements"]) == 1)
         #expect(sampleValue(body, "pg_exporter_last_scrape_error", server) == 0)
         #expect(!body.contains("mon:it"))
+        try expectServerStatusNames(body, pg)
 
         // Database size growth shows on the next scrape over the same connection.
         let before = sampleValue(body, "pg_database_size_bytes", ["datname": "shop"]) ?? 0
@@ -166,10 +167,12 @@ import TestSupport
         for _ in 0..<(MainSession.staticRefreshScrapes + 2) {
             let body = try exporter.metrics().body
             #expect(sampleValue(body, "pg_up") == 1)
-            for denied in ["stat_bgwriter", "locks"] {
+            // pg_ls_waldir() is granted to pg_monitor, which `limited` lacks.
+            for denied in ["stat_bgwriter", "locks", "wal"] {
                 #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": denied]) == 0, "\(denied)")
             }
-            for fine in ["stat_database", "stat_activity", "settings", "database", "replication", "long_running_transactions", "stat_user_tables"] {
+            for fine in ["stat_database", "stat_activity", "settings", "database", "replication", "long_running_transactions", "stat_user_tables",
+                         "stat_archiver", "stat_database_conflicts", "stat_progress_vacuum", "roles", "txid", "stat_ssl"] {
                 #expect(sampleValue(body, "pg_scrape_collector_success", ["collector": fine]) == 1, "\(fine)")
             }
             #expect(sampleValue(body, "pg_settings_max_connections") == 60)
@@ -180,8 +183,10 @@ import TestSupport
         }
         // Logged when the failure starts, not every scrape.
         #expect(exporter.log.components(separatedBy: "collector=stat_bgwriter").count == 2)
-        try pg.psql("GRANT SELECT ON pg_stat_bgwriter TO PUBLIC; GRANT SELECT ON pg_locks TO PUBLIC", database: "pipefail")
+        try pg.psql("GRANT SELECT ON pg_stat_bgwriter TO PUBLIC; GRANT SELECT ON pg_locks TO PUBLIC; GRANT EXECUTE ON FUNCTION pg_ls_waldir() TO limited", database: "pipefail")
         let healed = try exporter.metrics().body
+        #expect(sampleValue(healed, "pg_scrape_collector_success", ["collector": "wal"]) == 1)
+        #expect((sampleValue(healed, "pg_wal_segments") ?? 0) >= 1)
         #expect(sampleValue(healed, "pg_scrape_collector_success", ["collector": "stat_bgwriter"]) == 1)
         #expect(sampleValue(healed, "pg_scrape_collector_success", ["collector": "locks"]) == 1)
         #expect(sampleValue(healed, "pg_exporter_last_scrape_error") == 0)

@@ -36,6 +36,29 @@ import Testing
         #expect(Self.sql("lock_waits", 140_000)?.contains("waitstart") == true)
     }
 
+    /// Issue #17's columns and groups per version (PostgreSQL docs of each release).
+    @Test func serverStatusGroupsPerVersion() throws {
+        let v13 = try #require(Self.sql("stat_database", 130_000))
+        #expect(v13.contains("checksum_failures") && !v13.contains("sessions_abandoned"))
+        let v14 = try #require(Self.sql("stat_database", 140_000))
+        #expect(v14.contains("session_time, idle_in_transaction_time, sessions, sessions_abandoned, sessions_fatal, sessions_killed"))
+        #expect(Self.sql("stat_database_conflicts", 150_000)?.contains("confl_active_logicalslot") == false)
+        #expect(Self.sql("stat_database_conflicts", 160_000)?.contains("confl_active_logicalslot") == true)
+        let vacuum16 = try #require(Self.sql("stat_progress_vacuum", 160_000))
+        #expect(vacuum16.contains("v.max_dead_tuples, v.num_dead_tuples"))
+        let vacuum17 = try #require(Self.sql("stat_progress_vacuum", 170_000))
+        #expect(vacuum17.contains("v.num_dead_item_ids AS num_dead_tuples") && !vacuum17.contains("max_dead_tuples"))
+        #expect(vacuum17.hasSuffix("ORDER BY datname COLLATE \"C\", phase COLLATE \"C\", relname COLLATE \"C\""))
+        #expect(Self.sql("txid", 120_000)?.contains("txid_current_snapshot()") == true)
+        #expect(Self.sql("txid", 130_000)?.contains("pg_current_snapshot()") == true)
+        // Never txid_current(): it would assign an XID (and fail on a standby) every scrape.
+        for version in [120_000, 130_000, 170_000] { #expect(Self.sql("txid", version)?.contains("txid_current()") == false) }
+        #expect(Self.sql("stat_ssl", 130_000)?.contains("ssl AND compression") == true)
+        #expect(Self.sql("stat_ssl", 140_000)?.contains("compression)") == false)
+        #expect(Self.sql("wal", 150_000)?.contains("pg_ls_waldir()") == true)
+        #expect(Self.sql("roles", 150_000)?.hasSuffix("ORDER BY rolname") == true)
+    }
+
     @Test func statStatementsIsOptInAndVersionAware() throws {
         #expect(Self.sql("stat_statements", 150_000) == nil)
         var options = PostgresOptions()

@@ -23,7 +23,7 @@ import Testing
         let recorded = (PostgresQueries.serverGroups + PostgresQueries.databaseGroups).filter {
             $0.name != PostgresQueries.database.name && FileManager.default.fileExists(atPath: Fixtures.path("postgres/\($0.name).json"))
         }
-        #expect(recorded.count == 13)
+        #expect(recorded.count == 20)
         for group in recorded {
             let item = ScrapeMapper.main(.group(group), .success(try Self.recorded(group.name)), seconds: 0, server: Self.server)
             families += try #require(item.families, "\(group.name)")
@@ -33,6 +33,48 @@ import Testing
         families += ScrapeMapper.sizes(filled, age: 0, server: Self.server)
         let text = TextFormat.render(text: Normalizer.normalize(families, stats: ExpositionStats()))
         try Golden.check(text, against: "postgres-mapper.prom")
+    }
+
+    /// The recorded vacuum (kept running by cost delays): one series per phase, exactly one of
+    /// them 1, and one series per vacuum for the other families, not one per phase row.
+    @Test func progressVacuumIsOneHotOverPhasesAndOncePerVacuum() throws {
+        let families = PostgresQueries.statProgressVacuum.map(try Self.recorded("stat_progress_vacuum"), Self.server)
+        let phase = try #require(families.first { $0.name == "pg_stat_progress_vacuum_phase" })
+        #expect(phase.samples.count == PostgresQueries.vacuumPhases.count)
+        #expect(phase.samples.filter { $0.value == 1 }.count == 1)
+        #expect(Set(phase.samples.compactMap { $0.labels.first { $0.name == "phase" }?.value }) == Set(PostgresQueries.vacuumPhases))
+        let heap = try #require(families.first { $0.name == "pg_stat_progress_vacuum_heap_blks" })
+        #expect(heap.samples.count == 1)
+        #expect((heap.samples.first?.value ?? 0) > 0)
+        #expect(heap.samples.first?.labels.map(\.name) == ["datname", "relname", "server"])
+        #expect(heap.samples.first?.labels.first { $0.name == "relname" }?.value == "vacuumed")
+        // Two vacuums: each per-vacuum family has two samples, the phase family 2 × 7.
+        var two = try Self.recorded("stat_progress_vacuum")
+        two.rows += two.rows.map { row in row.enumerated().map { $0.offset == 1 ? "other" : $0.element } }
+        let both = PostgresQueries.statProgressVacuum.map(two, Self.server)
+        #expect(both.first { $0.name == "pg_stat_progress_vacuum_num_dead_tuples" }?.samples.count == 2)
+        #expect(both.first { $0.name == "pg_stat_progress_vacuum_phase" }?.samples.count == 14)
+    }
+
+    @Test func recordedServerStatusGroups() throws {
+        func value(_ group: QueryGroup, _ name: String) throws -> Double? {
+            group.map(try Self.recorded(group.name), Self.server).first { $0.name == name }?.samples.first?.value
+        }
+        #expect(try value(PostgresQueries.wal, "pg_wal_segments") ?? 0 >= 1)
+        #expect(try value(PostgresQueries.wal, "pg_wal_size_bytes") ?? 0 >= 16_777_216)
+        #expect(try value(PostgresQueries.txid, "pg_txid_current") ?? 0 > 0)
+        #expect(try value(PostgresQueries.statArchiver, "pg_stat_archiver_archived_count") == 0)
+        // Never archived: last_archived_time is NULL and the age is left out, as upstream.
+        let archiver = PostgresQueries.statArchiver.map(try Self.recorded("stat_archiver"), Self.server)
+        #expect(archiver.first { $0.name == "pg_stat_archiver_last_archive_age" }?.samples.isEmpty == true)
+        let roles = PostgresQueries.roles.map(try Self.recorded("roles"), Self.server)
+        #expect(roles.first?.samples.first { $0.labels.contains(Label("rolname", "monitor")) }?.value == -1)
+        // Data checksums are off on the test cluster: checksum_failures is NULL, its series absent;
+        // the DSN database counts its sessions (PostgreSQL 14+).
+        let database = PostgresQueries.statDatabase.map(try Self.recorded("stat_database"), Self.server)
+        #expect(database.first { $0.name == "pg_stat_database_checksum_failures" }?.samples.isEmpty == true)
+        let sessions = try #require(database.first { $0.name == "pg_stat_database_sessions" })
+        #expect((sessions.samples.first { $0.labels.contains(Label("datname", "postgres")) }?.value ?? 0) >= 1)
     }
 
     @Test func identityNamesTheVersionAndTheDatabase() throws {

@@ -6,14 +6,15 @@
 /// order: `name` columns sort in the C collation, text columns say `COLLATE "C"`), so the
 /// normalizer finds each family already sorted and neither sorts nor copies it.
 enum PostgresQueries {
-    static let v13 = 130000, v14 = 140000, v17 = 170000
+    static let v13 = 130000, v14 = 140000, v16 = 160000, v17 = 170000
 
     /// Groups on the DSN's connection, in scrape order.
     /// `database` comes last: pg_database_size walks every file of every database, the longest
     /// statement by far, and the exporter maps the earlier results while the server works on it.
     static let serverGroups: [QueryGroup] = [
         statDatabase, statActivity, settings, locks, statBGWriter, statCheckpointer,
-        replication, statReplication, replicationSlots, longRunning, lockWaits, statStatements, database,
+        replication, statReplication, replicationSlots, longRunning, lockWaits, statStatements,
+        statArchiver, statDatabaseConflicts, statProgressVacuum, roles, wal, txid, statSSL, database,
     ]
     /// Groups run in every discovered database.
     static let databaseGroups: [QueryGroup] = [statUserTables, statIOUserTables]
@@ -32,7 +33,7 @@ enum PostgresQueries {
         AND has_database_privilege(datname, 'CONNECT') ORDER BY datname
         """
 
-    private static func columns(
+    static func columns(
         _ prefix: String, labels: [String], _ type: MetricType, _ list: [(String, String)], total: Bool = false
     ) -> [MetricColumn] {
         list.map { column, help in
@@ -66,16 +67,38 @@ enum PostgresQueries {
                 MetricColumn("stats_reset", "pg_stat_database_stats_reset", .gauge, "Time at which these statistics were last reset (Unix seconds).", labels: ["datid", "datname"]),
                 MetricColumn("active_time_seconds_total", "pg_stat_database_active_time_seconds_total", .counter, "Time spent executing SQL statements in this database, in seconds (PostgreSQL 14+).", labels: ["datid", "datname"]),
             ]
+            + statDatabaseSessionColumns
     ) { version, _ in
-        // active_time arrived in PostgreSQL 14.
-        let extra = version >= v14 ? ", active_time / 1000.0 AS active_time_seconds_total" : ""
+        // The session columns (and active_time) arrived in PostgreSQL 14; checksum_failures is
+        // in every supported version (12+), NULL where data checksums are off.
+        let extra = version >= v14 ? ", active_time / 1000.0 AS active_time_seconds_total, session_time, "
+            + "idle_in_transaction_time, sessions, sessions_abandoned, sessions_fatal, sessions_killed" : ""
         return """
             SELECT datid::text AS datid, datname, numbackends, xact_commit, xact_rollback, blks_read, blks_hit, \
             tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted, conflicts, temp_files, temp_bytes, \
             deadlocks, blk_read_time, blk_write_time, \
-            COALESCE(EXTRACT(EPOCH FROM stats_reset), 0)::float8 AS stats_reset\(extra) \
+            COALESCE(EXTRACT(EPOCH FROM stats_reset), 0)::float8 AS stats_reset, checksum_failures, \
+            EXTRACT(EPOCH FROM checksum_last_failure)::float8 AS checksum_last_failure\(extra) \
             FROM pg_stat_database WHERE datname IS NOT NULL ORDER BY datid::text COLLATE "C"
             """
+    }
+
+    /// pg_stat_database's session statistics (PostgreSQL 14) and checksum failures (12), under
+    /// the names, type (untyped) and units (milliseconds) that postgres_exporter gives them: its
+    /// v0.11 `SELECT *` map exports every column it does not know as `pg_stat_database_<column>`,
+    /// untyped; the v0.20 collector dropped them (it keeps only active_time, in seconds).
+    /// NULLs (checksums off, never failed) leave the series out, where v0.11 says NaN.
+    static let statDatabaseSessionColumns: [MetricColumn] = [
+        ("session_time", "Time spent by database sessions in this database, in milliseconds (PostgreSQL 14+)."),
+        ("idle_in_transaction_time", "Time spent idling while in a transaction in this database, in milliseconds (PostgreSQL 14+)."),
+        ("sessions", "Total number of sessions established to this database (PostgreSQL 14+)."),
+        ("sessions_abandoned", "Number of sessions to this database that were terminated because connection to the client was lost (PostgreSQL 14+)."),
+        ("sessions_fatal", "Number of sessions to this database that were terminated by fatal errors (PostgreSQL 14+)."),
+        ("sessions_killed", "Number of sessions to this database that were terminated by operator intervention (PostgreSQL 14+)."),
+        ("checksum_failures", "Number of data page checksum failures detected in this database (absent when data checksums are off)."),
+        ("checksum_last_failure", "Time at which the last data page checksum failure was detected in this database (Unix seconds; absent if none)."),
+    ].map { column, help in
+        MetricColumn(column, "pg_stat_database_" + column, .untyped, help, labels: ["datid", "datname"])
     }
 
     // MARK: stat_activity
