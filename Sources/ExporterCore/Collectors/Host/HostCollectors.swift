@@ -27,6 +27,7 @@ public enum HostCollectors {
             HwmonCollector(sys: paths.sys)
         },
         module("loadavg", "load averages from /proc/loadavg.") { paths, _, _ in LoadAverageCollector(proc: paths.proc) },
+        module("mdadm", "Linux software RAID arrays from /proc/mdstat.") { paths, _, _ in MDAdmCollector(proc: paths.proc) },
         module("meminfo", "memory statistics from /proc/meminfo; machine_memory_bytes.") { paths, _, _ in
             MemInfoCollector(proc: paths.proc)
         },
