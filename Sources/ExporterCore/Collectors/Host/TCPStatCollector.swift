@@ -12,8 +12,10 @@ enum TCPStatMetrics {
 /// tcp6, where node_exporter asks sock_diag over netlink: the same counts, and `rx_queued_bytes` /
 /// `tx_queued_bytes` summed over all sockets; the one difference is that netlink reports a
 /// listening socket's maximum backlog as its send queue, which node_exporter adds to
-/// `tx_queued_bytes`, and the file reports 0 (docs/host.md). States with no socket are left out,
-/// as node_exporter does. Both files missing gives nothing.
+/// `tx_queued_bytes`, and the file reports 0 (docs/host.md). Every state is reported, 0 when no
+/// socket is in it (node_exporter leaves those out), so a dashboard's `state="close_wait"` series
+/// is a steady 0 rather than gaps, and compat checks do not race short-lived states. Both files
+/// missing gives nothing.
 struct TCPStatCollector: ProcFSCollector {
     let proc: ProcFS
 
@@ -27,7 +29,7 @@ struct TCPStatCollector: ProcFSCollector {
         }
         guard found else { return [] }
         var family = MetricFamily(TCPStatMetrics.states)
-        for (state, count) in table.states.enumerated() where count > 0 {
+        for (state, count) in table.states.enumerated() where state > 0 {
             family.add([TCPStatMetrics.stateNames[state]], count)
         }
         family.add(["rx_queued_bytes"], table.rxQueued)
