@@ -26,6 +26,7 @@ STATIC = {
     "node_memory_Hugepagesize_bytes", "node_time_zone_offset_seconds", "node_filesystem_readonly",
     "node_arp_entries", "node_timex_sync_status", "node_timex_status", "node_timex_tick_seconds",
     "node_timex_loop_time_constant", "node_timex_tai_offset_seconds", "node_timex_pps_shift_seconds",
+    "node_processes_max_threads", "node_processes_max_processes",
 }
 
 # Gauges that move slowly: equal within an absolute tolerance (the kernel clock discipline between

@@ -31,6 +31,14 @@ public enum FileSystem {
         return statfs(path, &info) == 0 && info.f_type == sysfsType
     }
 
+    /// The absolute path with every symbolic link resolved (realpath(3)), or nil when it cannot be
+    /// resolved (dangling link, missing file).
+    public static func resolvedPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// True only when nothing is at `path` (ENOENT); other errors (EACCES…) are not "missing".
     public static func isMissing(_ path: String) -> Bool {
         var st = stat()

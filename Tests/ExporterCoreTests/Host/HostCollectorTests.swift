@@ -32,7 +32,8 @@ import Testing
             SockStatCollector(proc: proc), FileFDCollector(proc: proc), EntropyCollector(proc: proc),
             ConntrackCollector(proc: proc), PressureCollector(proc: proc),
             SoftnetCollector(proc: proc), UDPQueuesCollector(proc: proc), ARPCollector(proc: proc),
-            SchedStatCollector(proc: proc),
+            SchedStatCollector(proc: proc), ProcessesCollector(proc: proc), TCPStatCollector(proc: proc),
+            HwmonCollector(sys: sys), MDAdmCollector(proc: proc),
             OSCollector(rootfs: ProcFS(root: Fixtures.path("host/rootfs"))),
             FilesystemCollector(
                 proc: proc, rootfs: "/",
@@ -90,6 +91,7 @@ import Testing
         #expect(try PressureCollector(proc: empty).collect(Self.context()).isEmpty)
         for collector: any Collector in [
             SoftnetCollector(proc: empty), UDPQueuesCollector(proc: empty), ARPCollector(proc: empty), SchedStatCollector(proc: empty),
+            TCPStatCollector(proc: empty), HwmonCollector(sys: empty), MDAdmCollector(proc: empty),
         ] {
             #expect(try collector.collect(Self.context()).isEmpty, "\(type(of: collector))")
         }

@@ -23,7 +23,11 @@ public enum HostCollectors {
                 mountTimeout: max(0.001, flags[FilesystemMetrics.mountTimeout]),
                 prober: StatFSProber())
         },
+        module("hwmon", "hardware sensors (temperature, fans, voltage, power) from /sys/class/hwmon.") { paths, _, _ in
+            HwmonCollector(sys: paths.sys)
+        },
         module("loadavg", "load averages from /proc/loadavg.") { paths, _, _ in LoadAverageCollector(proc: paths.proc) },
+        module("mdadm", "Linux software RAID arrays from /proc/mdstat.") { paths, _, _ in MDAdmCollector(proc: paths.proc) },
         module("meminfo", "memory statistics from /proc/meminfo; machine_memory_bytes.") { paths, _, _ in
             MemInfoCollector(proc: paths.proc)
         },
@@ -43,6 +47,9 @@ public enum HostCollectors {
         },
         module("os", "OS release from /etc/os-release.") { paths, _, _ in OSCollector(rootfs: ProcFS(root: paths.rootfs)) },
         module("pressure", "pressure stall information from /proc/pressure.") { paths, _, _ in PressureCollector(proc: paths.proc) },
+        module("processes", "process and thread counts by state from /proc/<pid>/stat.", enabledByDefault: false) { paths, _, _ in
+            ProcessesCollector(proc: paths.proc)
+        },
         module("schedstat", "scheduler statistics per CPU from /proc/schedstat.") { paths, _, _ in
             SchedStatCollector(proc: paths.proc)
         },
@@ -52,6 +59,9 @@ public enum HostCollectors {
         },
         module("stat", "boot time, context switches, forks, interrupts from /proc/stat.") { paths, _, shared in
             StatCollector(proc: paths.proc, source: shared.procStat(paths.proc))
+        },
+        module("tcpstat", "TCP connections by state from /proc/net/tcp and tcp6.", enabledByDefault: false) { paths, _, _ in
+            TCPStatCollector(proc: paths.proc)
         },
         module("time", "the system clock, time zone and clocksource.") { paths, _, _ in TimeCollector(sys: paths.sys) },
         module("timex", "the kernel clock discipline (offset, sync status) from adjtimex(2).") { _, _, _ in TimexCollector() },
