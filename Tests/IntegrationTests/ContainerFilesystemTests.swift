@@ -19,14 +19,21 @@ import TestSupport
         try podman.startService()
         let exporter = try ContainerFaultTests.LoggedExporter([
             "--collector.disable-defaults", "--collector.containers", "--docker.host=unix://\(podman.socketPath)",
+            // The service lists every container on the machine (other suites' too): measure them all.
+            "--collector.containers.fs-usage-per-scrape=64",
         ])
         // The first scrape inspects; the layer is measured from the second (a new container does
         // not slow the first scrape with the daemon's walk of its layer).
         let first = try exporter.metrics().text
         #expect(sampleValue(first, "container_fs_usage_bytes", ["name": name]) == nil)
         #expect(sampleValue(first, "container_fs_inodes_total", ["name": name]) != nil, "capacity and inodes at once")
-        let text = try exporter.metrics().text
         let labels = ["name": name]
+        var text = ""
+        // Measured from the second scrape; later ones if the machine is slow to answer.
+        #expect(Wait.until(timeout: 30, interval: 0.2) {
+            text = (try? exporter.metrics().text) ?? ""
+            return sampleValue(text, "container_fs_usage_bytes", labels) != nil
+        }, "\(exporter.logText)")
         let usage = try #require(sampleValue(text, "container_fs_usage_bytes", labels), "\(exporter.logText)")
         let sizeRw = try #require(Double(try podman.podman(["inspect", "--size", "--format", "{{.SizeRw}}", name])
             .trimmingCharacters(in: .whitespacesAndNewlines)))
