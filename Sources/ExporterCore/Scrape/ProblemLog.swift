@@ -19,10 +19,12 @@ final class ProblemLog: Sendable {
             if let problem { state[key] = problem } else if previous != nil { state.removeValue(forKey: key) }
             return previous
         }
+        // The item's kind is also the key of its field: a logfmt key has no spaces ("http endpoint").
+        let field = String(what.map { $0 == " " ? "_" : $0 })
         if let problem, problem != previous {
-            logger.warn("\(what) problem", [what: key, "err": problem])
+            logger.warn("\(what) problem", [field: key, "err": problem])
         } else if problem == nil, let previous {
-            logger.info("\(what) recovered", [what: key, "previous_err": previous])
+            logger.info("\(what) recovered", [field: key, "previous_err": previous])
         }
     }
 
