@@ -9,7 +9,7 @@ import TestSupport
 /// prometheus/alertmanager.yml (its webhook URLs and timings replaced) → a webhook receiver (a
 /// small python server writing each POST to a file). A backup going stale pages the critical
 /// receiver with its labels and runbook_url; a new backup resolves it.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct AlertChainTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct AlertChainTests {
     @Test func aStaleBackupPagesTheCriticalWebhookAndResolves() throws {
         let chain = try AlertChain()
         defer { chain.stop() }

@@ -16,7 +16,7 @@ assert samples > 0, "no samples"
 print(len(families), samples)
 """
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct BinaryTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct BinaryTests {
     /// promtool (2.42) parses the 0.0.4 format and lints names. The only lints allowed are the
     /// ones node_exporter's own names trigger (camelCase `node_memory_MemTotal_bytes`, `_bits`),
     /// which we keep for dashboard compatibility. promtool cannot read OpenMetrics (`unknown`
@@ -166,7 +166,7 @@ print(len(families), samples)
     }
 }
 
-@Suite(.timeLimit(.minutes(1))) struct CheckCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct CheckCommandTests {
     /// `check` on this machine with the host collectors: a report and an exit status that matches
     /// the worst line (0, 1, 2 or 3 for UNKNOWN, as monitoring plugins use them).
     @Test func checkReportsAndExitsWithTheWorstSeverity() throws {

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// `check`'s UNKNOWN rows, JSON output and overrides, and `rules`, through the real binary.
-@Suite(.timeLimit(.minutes(1))) struct CheckOutputTests {
+@Suite(.timeLimit(.minutes(10))) struct CheckOutputTests {
     private func directory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("check-out-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -6,7 +6,7 @@ import TestSupport
 
 /// Docker socket faults through the real binary: the containers collector fails alone, once in
 /// the log, and never holds the scrape past its deadline.
-@Suite(.serialized, .timeLimit(.minutes(1))) struct ContainerFaultTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ContainerFaultTests {
     /// The binary with stderr in a file, so the test can count log lines.
     final class LoggedExporter {
         let exporter: ExporterProcess

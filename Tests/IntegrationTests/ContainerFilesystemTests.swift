@@ -6,7 +6,7 @@ import TestSupport
 /// cAdvisor's container_fs_* from a real Podman: a container writes 2 MiB into its layer; the
 /// exporter reports the engine's size of the layer, and the capacity and inodes of the file
 /// system holding the engine's storage, as `df` sees them.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct ContainerFilesystemTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ContainerFilesystemTests {
     @Test func writableLayerUsageAndItsFileSystemMatchPodmanAndDf() throws {
         let podman = try PodmanFixture()
         defer { podman.cleanUp() }

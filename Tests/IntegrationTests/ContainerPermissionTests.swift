@@ -5,7 +5,7 @@ import Testing
 /// line, the rest of the scrape answers. Root ignores file modes, so the exporter runs as `nobody`
 /// against a root-owned socket with mode 0600, as on a host where the exporter is not in the
 /// `docker` group.
-@Suite(.timeLimit(.minutes(1))) struct ContainerPermissionTests {
+@Suite(.timeLimit(.minutes(10))) struct ContainerPermissionTests {
     @Test func permissionDeniedFailsOnlyTheContainersCollector() throws {
         let path = "/tmp/stack-exporter-eacces-\(getpid()).sock"
         let script = """

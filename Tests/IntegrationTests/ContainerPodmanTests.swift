@@ -96,7 +96,7 @@ final class PodmanFixture {
 }
 
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct ContainerPodmanTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ContainerPodmanTests {
     @Test func containersInEveryStateThroughTheRealBinary() throws {
         let podman = try PodmanFixture()
         defer { podman.cleanUp() }

@@ -7,7 +7,7 @@ import TestSupport
 /// every panel query is valid PromQL and returns data, from a real Prometheus scraping the real
 /// exporter and from VictoriaMetrics fed by that Prometheus' `remote_write` — so the dashboards
 /// work on the long-term store too.
-@Suite(.serialized, .timeLimit(.minutes(4))) struct DashboardTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DashboardTests {
     struct Query {
         let dashboard: String
         let panel: String

@@ -29,7 +29,7 @@ import TestSupport
 ///
 /// After a change to the output, `UPDATE_GOLDEN=1 swift test --filter EndToEndGoldenTests`
 /// rewrites `Fixtures/golden/e2e-output.prom`; review its diff like code.
-@Suite(.timeLimit(.minutes(1))) struct EndToEndGoldenTests {
+@Suite(.timeLimit(.minutes(10))) struct EndToEndGoldenTests {
     static let fixtures = Package.root + "/Tests/ExporterCoreTests/Fixtures"
     static let golden = fixtures + "/golden/e2e-output.prom"
     static let hostCollectors = HostCollectors.modules.map(\.name)

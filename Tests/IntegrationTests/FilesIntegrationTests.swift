@@ -6,7 +6,7 @@ import TestSupport
 /// (a new one appears, the old one is removed) and cut with truncate(1); a FIFO where a backup
 /// belongs; a directory the exporter may not read (root ignores modes, so that exporter runs as
 /// `nobody` through runuser(1)); bad patterns at start-up.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct FilesIntegrationTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FilesIntegrationTests {
     final class Backups {
         let path = NSTemporaryDirectory() + "files-it-\(UUID().uuidString)"
         init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }

@@ -5,7 +5,7 @@ import TestSupport
 /// prometheus/fleet.yml as shipped: promtool accepts it, and a real Prometheus running its scrape
 /// job over a file_sd target file (pointing at two a real exporter and a refused address) names hosts without ports and
 /// keeps the file's labels, while remote_write delivers the samples to VictoriaMetrics.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct FleetConfigTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FleetConfigTests {
     @Test func promtoolAcceptsTheFleetConfiguration() throws {
         let checked = try run(try tool("promtool"), ["check", "config", Package.root + "/prometheus/fleet.yml"])
         #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")

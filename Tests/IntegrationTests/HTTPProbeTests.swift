@@ -7,7 +7,7 @@ import Testing
 /// `python3 -m http.server`, `openssl s_server -www`, scripts/http_fault_server.py for the faults
 /// (500, stall after the head, redirect loop, chunked), and Debian's prometheus-blackbox-exporter
 /// probing the same targets for the comparison.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct HTTPProbeTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct HTTPProbeTests {
     typealias Server = TLSIntegrationTests.Server
 
     /// Every server once for the suite's tests (each test starts its own exporter).

@@ -5,7 +5,7 @@ import Testing
 
 /// Real nginx with stub_status on a loopback port, Debian's prometheus-nginx-exporter beside the
 /// collector on the same page, and hand-written faults.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct NginxTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct NginxTests {
     final class Nginx {
         let process: ChildProcess
         let port: UInt16

@@ -10,7 +10,7 @@ import TestSupport
 /// scrape, `/-/healthy` and SIGTERM all hung. Now such a file fails its collector (or its
 /// certificate) at once, and everything else keeps answering.
 // The limit is generous: on a loaded 2-core machine a test may wait a minute for a thread.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct NonRegularFileTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct NonRegularFileTests {
     /// A copy of the host fixtures in a scratch directory the test may put FIFOs into.
     final class HostTree {
         let root = NSTemporaryDirectory() + "non-regular-\(getpid())-\(UUID().uuidString)"

@@ -5,7 +5,7 @@ import TestSupport
 /// Runs scripts/postgres-compat: Debian's postgres_exporter and stack_exporter on one real
 /// PostgreSQL 15; the pg_* names the community alert files and the postgres mixin dashboard use
 /// must be served, and every dashboard expression answered by postgres_exporter must be answered here.
-@Suite(.timeLimit(.minutes(3))) struct PostgresCompatibilityTests {
+@Suite(.timeLimit(.minutes(10))) struct PostgresCompatibilityTests {
     @Test func postgresMetricsMatchPostgresExporter() throws {
         let binary = try Package.binary()
         // Not a skip: without postgres_exporter there is nothing to compare against.

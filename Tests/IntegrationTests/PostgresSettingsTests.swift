@@ -4,7 +4,7 @@ import Testing
 
 /// `pg_settings_*` are the server's values: the exporter's own session settings
 /// (statement_timeout, lock_timeout) must not leak into them (issue #17).
-@Suite(.serialized, .timeLimit(.minutes(2))) struct PostgresSettingsTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PostgresSettingsTests {
     @Test func sessionSettingsOfTheExporterDoNotShow() throws {
         let pg = try PostgresCluster.get()
         let exporter = try LoggedExporter(["--postgres.dsn=\(pg.dsn(database: "postgres"))", "--postgres.statement-timeout=10s"])

@@ -4,7 +4,7 @@ import TestSupport
 @testable import ExporterCore
 
 /// The postgres collector against a real PostgreSQL 15 (see PostgresFixture.swift).
-@Suite(.serialized, .timeLimit(.minutes(3))) struct PostgresTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PostgresTests {
     @Test func exposesPostgresExporterNamesWithRealActivity() throws {
         let pg = try PostgresCluster.get()
         try pg.psql("DROP DATABASE IF EXISTS shop")

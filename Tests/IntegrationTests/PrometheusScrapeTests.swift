@@ -6,7 +6,7 @@ import TestSupport
 /// A real Prometheus (Debian's package) scraping the real exporter: Prometheus negotiates
 /// OpenMetrics first, so this proves that format is accepted end to end and that series keep the
 /// names of the 0.0.4 format.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct PrometheusScrapeTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PrometheusScrapeTests {
     @Test func prometheusScrapesAndKeepsNames() throws {
         let exporter = try ExporterProcess()
         let prometheus = try PrometheusServer(target: "127.0.0.1:\(exporter.port)")
@@ -24,7 +24,7 @@ import TestSupport
 
 /// The project's own rules (prometheus/): valid, their unit tests pass, and the recording rules
 /// compute from what the exporter really serves.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct RuleTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct RuleTests {
     @Test func rulesAndConfigAreValidAndTheirTestsPass() throws {
         let promtool = try tool("promtool")
         let check = try run(promtool, ["check", "rules", "\(Package.root)/prometheus/alerts.yml", "\(Package.root)/prometheus/recording.yml"])

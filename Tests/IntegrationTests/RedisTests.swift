@@ -5,7 +5,7 @@ import Testing
 
 /// Real `redis-server` 7 on loopback: a primary with `requirepass`, an ACL user, a unix socket and
 /// a TLS port, and a replica of it; hand-written fakes for what a real server does not do.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct RedisTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct RedisTests {
     /// One redis-server with a config file in a directory of its own, ready when it says so.
     final class RedisServer {
         let process: ChildProcess

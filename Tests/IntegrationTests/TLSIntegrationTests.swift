@@ -5,7 +5,7 @@ import Testing
 
 /// Live endpoints: `openssl s_server` on 127.0.0.1 ephemeral ports, a silent listener, a plain
 /// HTTP server, and PostgreSQL 15 with ssl=on for STARTTLS. Everything is started by the tests.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct TLSIntegrationTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct TLSIntegrationTests {
     // MARK: helpers
 
     /// A server whose port is read from a line of its stdout (kept in a file).

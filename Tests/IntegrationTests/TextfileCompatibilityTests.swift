@@ -8,7 +8,7 @@ import TestSupport
 /// plus a battery of broken files. Both must serve the same series with the same values and both
 /// must flag the scrape error; a file node_exporter refuses and we accept (or the other way
 /// round) shows up as a series on one side only.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct TextfileCompatibilityTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct TextfileCompatibilityTests {
     static let scripts = "/usr/share/prometheus-node-exporter-collectors"
 
     /// Broken files, each refused whole by node_exporter 1.5.0 (checked one by one when written),

@@ -91,7 +91,7 @@ func waitFor(timeout: Double = 10, _ condition: () throws -> Bool) rethrows -> B
     return try condition()
 }
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct WebConfigIntegrationTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct WebConfigIntegrationTests {
     @Test func tlsWithBasicAuthThroughCurl() throws {
         let fixture = try WebFixture()
         try fixture.writeTLS(users: ["alice": try WebFixture.hash("s3cret")])

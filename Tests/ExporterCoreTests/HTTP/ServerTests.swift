@@ -13,7 +13,7 @@ private var noSelfMetrics: ExporterHandler.Settings {
     return settings
 }
 
-@Suite(.timeLimit(.minutes(1))) struct ServerTests {
+@Suite(.timeLimit(.minutes(10))) struct ServerTests {
     @Test func servesMetricsWithHeaders() throws {
         let server = try TestServer(collectors: [fastCollector()])
         defer { server.stop() }

@@ -4,7 +4,7 @@ import TestSupport
 
 /// The prober against hand-written loopback servers (redirect chains, a stall, a status): the
 /// real servers are in Tests/IntegrationTests/HTTPProbeTests.swift.
-@Suite(.timeLimit(.minutes(1))) struct HTTPProberTests {
+@Suite(.timeLimit(.minutes(10))) struct HTTPProberTests {
     static func reply(_ head: String, body: String = "") -> FakeTCPServer.Behaviour {
         .reply(Array((head + "\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body).utf8))
     }

@@ -7,7 +7,7 @@ import Testing
 /// os-release or a certificate belongs made open(2) wait for a writer for ever (issue #12), and
 /// /dev/zero never ends. Only regular files are read; every reader refuses the rest at once.
 // The limit is generous: on a loaded 2-core machine a test may wait a minute for a thread.
-@Suite(.timeLimit(.minutes(3))) struct FileReaderTests {
+@Suite(.timeLimit(.minutes(10))) struct FileReaderTests {
     /// A scratch directory with a FIFO, a directory, a regular file and a sparse one a byte over 1 MiB.
     final class Scratch {
         let dir = NSTemporaryDirectory() + "file-reader-\(UUID().uuidString)"

@@ -4,7 +4,7 @@ import TestSupport
 
 /// The client task against hand-written faults on loopback: each fails alone, with its reason,
 /// within the deadline (the real server is in Tests/IntegrationTests/RedisTests.swift).
-@Suite(.timeLimit(.minutes(1))) struct RedisSessionTests {
+@Suite(.timeLimit(.minutes(10))) struct RedisSessionTests {
     func scrape(_ addresses: [String], seconds: Double = 1) throws -> [Result<RedisReplies, RedisClientError>] {
         let sessions = try addresses.map { RedisSession(target: try RedisTarget.parse($0), configCommand: "CONFIG", tlsContext: nil) }
         return PollLoop.run(sessions, concurrency: sessions.count, deadline: MonotonicTime.now().adding(seconds: seconds))

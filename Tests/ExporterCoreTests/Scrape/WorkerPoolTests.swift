@@ -5,7 +5,7 @@ import Testing
 @testable import ExporterCore
 
 /// The one fan-out strategy: a bounded pool (issue #11 item 3).
-@Suite(.timeLimit(.minutes(1))) struct WorkerPoolTests {
+@Suite(.timeLimit(.minutes(10))) struct WorkerPoolTests {
     /// 50 items that hang: the pool holds its bound of threads, the items beyond it wait, every
     /// one comes back nil at the deadline, and all 50 still run once the hang ends.
     @Test func fiftyHungItemsDoNotGrowThreadsPastTheBound() {

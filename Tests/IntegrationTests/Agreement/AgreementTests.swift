@@ -7,7 +7,7 @@ import TestSupport
 /// graded by `check` on fixture scrapes and by the real `promtool test rules` on the same values
 /// (prometheus/tests/thresholds_test.yml, regenerated with UPDATE_GOLDEN=1; the rules it loads
 /// are alerts.yml without annotations, prometheus/tests/thresholds_rules.yml).
-@Suite(.serialized, .timeLimit(.minutes(2))) struct AgreementTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct AgreementTests {
     static let tests = Package.root + "/prometheus/tests"
 
     @Test func everySignalHasAFixtureAndBothSidesOfEachLevel() {
