@@ -17,3 +17,14 @@ public enum Wait {
         return try condition()
     }
 }
+
+/// A wall-clock bound for code under test, scaled for the sanitizer builds (scripts/sanitize sets
+/// ASAN_OPTIONS or TSAN_OPTIONS), whose instrumentation runs the same code three to five times
+/// slower: the bound still catches a loop held for seconds, not the instrumentation.
+public enum TimingBound {
+    public static func seconds(_ plain: Double) -> Double {
+        let environment = ProcessInfo.processInfo.environment
+        let sanitized = environment["ASAN_OPTIONS"] != nil || environment["TSAN_OPTIONS"] != nil
+        return sanitized ? plain * 4 : plain
+    }
+}
