@@ -21,4 +21,14 @@ import TestSupport
         let result = try runCommand(["/bin/bash", root.appendingPathComponent("scripts/host-compat").path, binary], timeout: 600)
         #expect(result.status == 0, "scripts/host-compat failed:\n\(result.stdout)\(result.stderr)")
     }
+
+    /// scripts/host-compat-fixtures: both exporters read the same recorded procfs/sysfs trees
+    /// (hardware this machine lacks), and every series and value must agree.
+    @Test func recordedTreesMatchNodeExporter() throws {
+        let root = Self.packageRoot
+        let binary = root.appendingPathComponent(".build/debug/stack_exporter").path
+        let result = try runCommand(["/usr/bin/python3", root.appendingPathComponent("scripts/host-compat-fixtures").path, binary], timeout: 600)
+        #expect(result.status == 0, "scripts/host-compat-fixtures failed:\n\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("host-compat-fixtures: PASS"), "\(result.stdout)")
+    }
 }
